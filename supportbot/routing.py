@@ -1,0 +1,3 @@
+"""Websocket routes of every app, collected in one place for the ASGI router."""
+
+websocket_urlpatterns: list = []
