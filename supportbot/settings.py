@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "channels",
+    "supportbot",
     "apps.catalog",
     "apps.knowledge",
     "apps.orders",
@@ -184,7 +185,13 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-reply leaves the task for another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "120")}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "120"),
+    # Seconds between a worker's sweeps for tasks a dead worker left unacknowledged (kombu's
+    # default sweep is every 100 s); recovery of a killed reply takes visibility_timeout + this.
+    "unacked_restore_interval": envint("CELERY_UNACKED_RESTORE_INTERVAL", "5"),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_DEFAULT_QUEUE = "chat"
 CELERY_TASK_ROUTES = {
     "apps.conversations.tasks.*": {"queue": "chat"},
@@ -206,6 +213,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+# Daphne serves /static/ itself unless a front proxy (deploy/nginx) does it.
+SERVE_STATIC = envbool("SERVE_STATIC", "true")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "false")
@@ -222,7 +231,11 @@ SLM_ADAPTER_PATH = envstr("SLM_ADAPTER_PATH", str(BASE_DIR / "models" / "support
 SLM_BACKEND = envstr("SLM_BACKEND", "apps.inference.backends.LlamaCppBackend")
 SLM_THREADS = envint("SLM_THREADS", str(min(os.cpu_count() or 2, 4)))
 SLM_CONTEXT = envint("SLM_CONTEXT", "2048")
+# 0 = greedy decoding (reproducible replies); > 0 samples with that temperature.
+SLM_TEMPERATURE = envfloat("SLM_TEMPERATURE", "0")
 EMBEDDING_BACKEND = envstr("EMBEDDING_BACKEND", "apps.inference.embeddings.MiniLMEmbedder")
+# HNSW candidate list per knowledge search (pgvector hnsw.ef_search); see benchmarks/bench_retrieval.py.
+RETRIEVAL_EF_SEARCH = envint("RETRIEVAL_EF_SEARCH", "64")
 
 LLM_BASE_URL = envstr("LLM_BASE_URL")
 LLM_MODEL = envstr("LLM_MODEL", "gpt-4o-mini")
@@ -234,6 +247,8 @@ LLM_PRICE_PROMPT_PER_MTOK = envfloat("LLM_PRICE_PROMPT_PER_MTOK", "0.15")
 LLM_PRICE_COMPLETION_PER_MTOK = envfloat("LLM_PRICE_COMPLETION_PER_MTOK", "0.60")
 
 SUPPORTBOT_CUSTOMER_TOKEN_SECRET = envstr("SUPPORTBOT_CUSTOMER_TOKEN_SECRET", SECRET_KEY)
+# The assistant entry point the chat worker calls (dotted path; tests and demos may swap in a fake).
+ASSISTANT_REPLY = envstr("ASSISTANT_REPLY", "apps.assistant.pipeline.reply")
 
 LOGGING = {
     "version": 1,

@@ -3,4 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("helpdesk/", include("apps.helpdesk.urls")),
+    path("", include("apps.conversations.urls")),
 ]

@@ -1,0 +1,451 @@
+"""Act: run the tools an intent needs and return facts, never prose from a model.
+
+Access to order data is decided here, in code, before any order tool runs: a trusted identity
+(the signed customer token, or ``customer`` in ``ask``) for that customer's own orders, or the
+order number plus the order's email given in this conversation. Message text cannot widen it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from apps.assistant import respond as tpl
+from apps.assistant.slots import Extracted
+
+logger = logging.getLogger(__name__)
+
+MAX_VERIFY_FAILURES = 3
+KB_INTENTS = ("shipping_delivery", "payment_billing", "account", "product_question")
+
+
+@dataclass
+class ActResult:
+    """What the tools found, and the reply the templates make of it."""
+
+    kind: str  # "answer" | "clarify" | "human" | "escalate"
+    answer: str = ""
+    escalation_reason: str | None = None
+    citations: list[dict] = field(default_factory=list)
+    tool_calls: list[dict] = field(default_factory=list)
+    facts: list[Any] = field(default_factory=list)  # tool results the reply may quote
+    slot_completeness: float = 1.0
+    retrieval_score: float | None = None
+    passage: str | None = None  # grounded text the SLM may rephrase (knowledge answers)
+    quick_replies: list[str] = field(default_factory=list)
+    order_facts: bool = False  # the answer reveals order details (verified only)
+
+    def call(self, name: str, args: dict, ok: bool = True) -> None:
+        self.tool_calls.append({"name": name, "args": args, "ok": ok})
+
+    def cite(self, kind: str, ident: str | None) -> None:
+        if ident and {"kind": kind, "id": ident} not in self.citations:
+            self.citations.append({"kind": kind, "id": ident})
+
+
+# --- Verification ---------------------------------------------------------------------------------
+@dataclass
+class OrderAccess:
+    order: Any | None
+    status: str  # ok | need_number | need_email | need_both | mismatch | not_yours | no_orders | locked
+    others: list[str] = field(default_factory=list)
+
+
+def order_number_resolve(number: str) -> str:
+    """The stored external id for what the shopper typed (unchanged when no order has it)."""
+    from apps.orders.selectors import order_get_by_number, order_number_normalize
+
+    order = order_get_by_number(number=number)
+    return order.external_id if order else order_number_normalize(number)
+
+
+def order_access(*, state: dict, identity: Any, res: ActResult) -> OrderAccess:
+    """Find the order this conversation is about, if and only if the shopper may see it."""
+    from apps.orders.selectors import (
+        order_access_allowed,
+        order_get_by_number,
+        order_verify_by_email,
+        orders_for_identity,
+    )
+
+    slots = state.setdefault("slots", {})
+    number = slots.get("order_number")
+    email = slots.get("email")
+    if state.get("verify_failures", 0) >= MAX_VERIFY_FAILURES:
+        return OrderAccess(None, "locked")
+    if number:
+        if identity is not None:
+            order = order_get_by_number(number=number)
+            res.call("order_lookup", {"order_number": number}, ok=order is not None)
+            if order is not None and order_access_allowed(order=order, identity=identity):
+                return OrderAccess(order, "ok")
+        verified = state.get("verified_order")
+        if verified and verified.upper().lstrip("#") == str(number).upper().lstrip("#"):
+            order = order_get_by_number(number=number)
+            if order is not None:
+                return OrderAccess(order, "ok")
+        if email:
+            order = order_verify_by_email(number=number, email=email)
+            res.call("order_verify", {"order_number": number, "email": email}, ok=order is not None)
+            if order is not None:
+                state["verified_order"] = order.external_id
+                state["verify_failures"] = 0
+                return OrderAccess(order, "ok")
+            state["verify_failures"] = state.get("verify_failures", 0) + 1
+            if state["verify_failures"] >= MAX_VERIFY_FAILURES:
+                return OrderAccess(None, "locked")
+            return OrderAccess(None, "mismatch")
+        return OrderAccess(None, "not_yours" if identity is not None else "need_email")
+    if identity is not None:
+        orders = orders_for_identity(identity=identity, limit=5)
+        res.call("orders_for_customer", {}, ok=bool(orders))
+        if orders:
+            return OrderAccess(orders[0], "ok", others=[o.external_id for o in orders[1:]])
+        return OrderAccess(None, "no_orders")
+    return OrderAccess(None, "need_number" if email else "need_both")
+
+
+def access_clarify(access: OrderAccess, res: ActResult) -> ActResult:
+    """Ask for what verification still needs; say nothing about whether an order exists."""
+    res.kind = "clarify"
+    res.slot_completeness = 0.5
+    if access.status == "locked":
+        res.kind = "human"
+        res.escalation_reason = "unverified: order number and email did not match repeatedly"
+        res.answer = tpl.HANDOFF_UNVERIFIED
+    else:
+        res.answer = tpl.VERIFY_TEXT[access.status]
+    return res
+
+
+# --- Knowledge ----------------------------------------------------------------------------------
+def _kb_search(query: str, res: ActResult, *, kinds: list[str] | None = None, k: int = 3) -> list[Any]:
+    from apps.retrieval.selectors import knowledge_search
+
+    try:
+        hits = knowledge_search(query=query, k=k, kinds=kinds)
+    except Exception as exc:  # retrieval is best effort: the reply escalates on a low score
+        logger.warning("knowledge search failed: %s", exc)
+        res.call("knowledge_search", {"query": query[:200], "kinds": kinds}, ok=False)
+        return []
+    res.call("knowledge_search", {"query": query[:200], "kinds": kinds}, ok=bool(hits))
+    return hits
+
+
+def retrieval_confidence(hit: Any) -> float:
+    """Map a hit's cosine similarity (and full-text match) onto [0, 1]."""
+    cos = float(getattr(hit, "vector_score", 0.0) or 0.0)
+    base = min(1.0, max(0.0, (cos - 0.2) / 0.45))
+    if float(getattr(hit, "text_rank", 0.0) or 0.0) > 0:
+        base = min(1.0, base + 0.1)
+    return base
+
+
+def knowledge_answer(query: str, res: ActResult, *, kinds: list[str] | None = None) -> ActResult:
+    hits = _kb_search(query, res, kinds=kinds or ["faq", "policy", "product"])
+    if not hits:
+        res.kind = "escalate"
+        res.retrieval_score = 0.0
+        res.escalation_reason = "low_confidence: nothing in the knowledge base"
+        return res
+    best = hits[0]
+    res.retrieval_score = retrieval_confidence(best)
+    res.cite(best.kind, best.external_id)
+    res.passage = best.text.strip() or best.title
+    res.facts.append({"title": best.title, "text": best.text})
+    res.answer = tpl.knowledge_text(best)
+    res.kind = "answer"
+    return res
+
+
+# --- Intent handlers ----------------------------------------------------------------------------
+def act(*, intent: str, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str) -> ActResult:
+    res = ActResult(kind="answer")
+    handler = HANDLERS.get(intent, _out_of_scope)
+    return handler(sub_intent=sub_intent, u=u, state=state, identity=identity, text=text, res=res)
+
+
+def _greeting(*, text: str, res: ActResult, **_: Any) -> ActResult:
+    res.answer = tpl.greeting_text(text)
+    res.quick_replies = ["Where is my order?", "Start a return", "Check a size"]
+    return res
+
+
+def _human(*, sub_intent: str | None, res: ActResult, **_: Any) -> ActResult:
+    res.kind = "human"
+    res.escalation_reason = "asked_for_human" if sub_intent == "human" else "asked_for_human: complaint"
+    res.answer = tpl.HANDOFF_TEXT
+    return res
+
+
+def _out_of_scope(*, res: ActResult, **_: Any) -> ActResult:
+    res.kind = "escalate"
+    res.escalation_reason = "out_of_scope"
+    res.answer = tpl.OUT_OF_SCOPE_TEXT
+    return res
+
+
+def _order_status(*, sub_intent: str | None, state: dict, identity: Any, res: ActResult, **_: Any) -> ActResult:
+    from apps.orders.selectors import order_status_summary
+
+    access = order_access(state=state, identity=identity, res=res)
+    if access.order is None:
+        return access_clarify(access, res)
+    summary = order_status_summary(order=access.order)
+    res.call("order_status", {"order_number": access.order.external_id})
+    res.cite("order", access.order.external_id)
+    res.facts.append(summary)
+    res.order_facts = True
+    state["slots"]["order_number"] = access.order.external_id
+    if sub_intent == "address_change":
+        res.kind = "human"
+        res.escalation_reason = "low_confidence: address change needs an agent"
+        res.answer = tpl.address_change_text(summary)
+        return res
+    res.answer = tpl.order_status_text(summary, others=access.others)
+    return res
+
+
+def _cancel(*, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any) -> ActResult:
+    from apps.orders.selectors import order_status_summary
+
+    pending = state.get("pending_action")
+    if sub_intent == "policy" and not state["slots"].get("order_number") and identity is None:
+        return knowledge_answer(text, res, kinds=["faq", "policy"])
+    if u.deny and pending:
+        state.pop("pending_action", None)
+        res.answer = "Okay, I won't cancel anything. Your order stays as it is."
+        return res
+    access = order_access(state=state, identity=identity, res=res)
+    if access.order is None:
+        return access_clarify(access, res)
+    order = access.order
+    res.cite("order", order.external_id)
+    state["slots"]["order_number"] = order.external_id
+    summary = order_status_summary(order=order)
+    res.facts.append(summary)
+    res.order_facts = True
+    if u.confirm and pending and pending.get("action") == "cancel" and pending.get("order") == order.external_id:
+        from apps.orders.services import InvalidTransition, order_cancel
+
+        state.pop("pending_action", None)
+        try:
+            order_cancel(order=order)
+        except InvalidTransition:
+            res.call("order_cancel", {"order_number": order.external_id}, ok=False)
+            res.answer = tpl.cannot_cancel_text(summary)
+            return res
+        res.call("order_cancel", {"order_number": order.external_id})
+        res.answer = f"Done: order {order.external_id} is cancelled. Your refund goes back to the original payment method."
+        return res
+    res.call("order_status", {"order_number": order.external_id})
+    if summary.get("can_cancel"):
+        state["pending_action"] = {"intent": "cancel_order", "action": "cancel", "order": order.external_id}
+        res.kind = "clarify"
+        res.answer = f"Order {order.external_id} hasn't shipped yet, so I can cancel it. Shall I cancel it? Reply yes to confirm."
+        res.quick_replies = ["Yes, cancel it", "No, keep it"]
+        return res
+    res.answer = tpl.cannot_cancel_text(summary)
+    return res
+
+
+def _policy_answer(*, text: str, res: ActResult, window: str) -> ActResult:
+    from apps.knowledge.selectors import policy_rule_sources, policy_rules
+
+    rules = policy_rules()
+    res.call("policy_rules", {})
+    res.facts.append(rules)
+    source = policy_rule_sources().get("exchange_window_days" if window == "exchange" else "return_window_days")
+    if source and source != "defaults":
+        res.cite("policy", source)
+    hits = _kb_search(text, res, kinds=["faq", "policy"], k=2)
+    res.answer = tpl.policy_text(rules, window=window)
+    if hits:
+        res.retrieval_score = retrieval_confidence(hits[0])
+        res.cite(hits[0].kind, hits[0].external_id)
+    else:
+        res.retrieval_score = 0.6  # the rules themselves answer the question
+    res.retrieval_score = max(res.retrieval_score, 0.6)
+    return res
+
+
+def _return(*, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any) -> ActResult:
+    from apps.orders.selectors import order_status_summary, return_eligibility
+
+    pending = state.get("pending_action")
+    has_order_context = bool(state["slots"].get("order_number")) or state.get("verified_order")
+    if sub_intent == "policy" and not has_order_context:
+        return _policy_answer(text=text, res=res, window="return")
+    if u.deny and pending:
+        state.pop("pending_action", None)
+        res.answer = "Okay, no return started. Anything else I can help with?"
+        return res
+    access = order_access(state=state, identity=identity, res=res)
+    if access.order is None:
+        return access_clarify(access, res)
+    order = access.order
+    res.cite("order", order.external_id)
+    res.order_facts = True
+    state["slots"]["order_number"] = order.external_id
+    if sub_intent == "refund_status":
+        summary = order_status_summary(order=order)
+        res.call("order_status", {"order_number": order.external_id})
+        res.facts.append(summary)
+        res.answer = tpl.refund_status_text(summary)
+        return res
+    eligibility = return_eligibility(order=order)
+    res.call("return_eligibility", {"order_number": order.external_id})
+    res.facts.append(eligibility)
+    if u.confirm and pending and pending.get("action") == "return" and pending.get("order") == order.external_id:
+        from apps.orders.services import ReturnNotAllowed, return_request_create
+
+        state.pop("pending_action", None)
+        try:
+            request = return_request_create(order=order, reason=state["slots"].get("reason") or "")
+        except ReturnNotAllowed:
+            res.call("return_request_create", {"order_number": order.external_id}, ok=False)
+            res.answer = tpl.return_eligibility_text(eligibility)
+            return res
+        res.call("return_request_create", {"order_number": order.external_id})
+        res.answer = (
+            f"Your return for order {order.external_id} is open (request {request.pk}). "
+            "We'll email you the return instructions."
+        )
+        res.facts.append({"return_request": request.pk})
+        return res
+    res.answer = tpl.return_eligibility_text(eligibility)
+    if eligibility.get("eligible"):
+        state["pending_action"] = {"intent": "return_refund", "action": "return", "order": order.external_id}
+        res.quick_replies = ["Yes, start the return", "No thanks"]
+    return res
+
+
+def _product(state: dict, res: ActResult) -> Any | None:
+    from apps.catalog.models import Product
+
+    ext = state["slots"].get("product")
+    if not ext:
+        return None
+    return Product.objects.filter(external_id=ext).prefetch_related("variants").first()
+
+
+def _exchange(*, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any) -> ActResult:
+    from apps.orders.selectors import exchange_options
+
+    has_order_context = bool(state["slots"].get("order_number")) or state.get("verified_order")
+    if sub_intent == "policy" and not has_order_context:
+        return _policy_answer(text=text, res=res, window="exchange")
+    access = order_access(state=state, identity=identity, res=res)
+    if access.order is None:
+        return access_clarify(access, res)
+    order = access.order
+    res.cite("order", order.external_id)
+    res.order_facts = True
+    state["slots"]["order_number"] = order.external_id
+    size, color = state["slots"].get("size"), state["slots"].get("color")
+    options = exchange_options(order=order, size=size, color=color)
+    res.call("exchange_options", {"order_number": order.external_id, "size": size, "color": color})
+    res.facts.append(options)
+    if not size and not color and options.get("eligible"):
+        res.kind = "clarify"
+        res.slot_completeness = 0.7
+        res.answer = tpl.exchange_text(options, order_number=order.external_id) + " Which size would you like instead?"
+        return res
+    res.answer = tpl.exchange_text(options, order_number=order.external_id)
+    return res
+
+
+def _size(*, sub_intent: str | None, state: dict, text: str, res: ActResult, **_: Any) -> ActResult:
+    from apps.catalog.selectors import size_chart_get, variant_availability
+
+    product = _product(state, res)
+    if product is None:
+        if sub_intent == "fit":
+            return knowledge_answer(text, res, kinds=["faq", "policy", "product"])
+        res.kind = "clarify"
+        res.slot_completeness = 0.4
+        res.answer = "Which product do you mean? Tell me its name and I'll check the sizes."
+        return res
+    res.cite("product", product.external_id)
+    size, color = state["slots"].get("size"), state["slots"].get("color")
+    if sub_intent == "fit" and not size:
+        chart = size_chart_get(product=product)
+        res.call("size_chart", {"product": product.external_id}, ok=bool(chart))
+        hits = _kb_search(f"{product.name} fit {text}", res, kinds=["faq", "product"], k=2)
+        res.facts.append({"size_chart": chart, "hits": [h.text for h in hits]})
+        res.answer = tpl.fit_text(product.name, chart, hits)
+        res.retrieval_score = max([retrieval_confidence(h) for h in hits] + [0.7 if chart else 0.3])
+        return res
+    availability = variant_availability(product=product, size=size, color=color)
+    res.call("variant_availability", {"product": product.external_id, "size": size, "color": color})
+    res.facts.append(availability)
+    for variant in availability.get("variants", [])[:1]:
+        if size and variant.get("in_stock"):
+            res.cite("variant", variant.get("external_id"))
+    res.answer = tpl.availability_text(availability)
+    if not size and not color:
+        res.slot_completeness = 0.8
+    return res
+
+
+def _knowledge(*, state: dict, text: str, res: ActResult, intent: str = "", **_: Any) -> ActResult:
+    product = _product(state, res)
+    if product is not None and intent == "product_question":
+        from apps.catalog.selectors import variant_availability
+
+        availability = variant_availability(product=product)
+        res.call("variant_availability", {"product": product.external_id})
+        res.facts.append(availability)
+        res.cite("product", product.external_id)
+        hits = _kb_search(text, res, kinds=["product", "faq"], k=3)
+        hits = [h for h in hits if h.kind != "product" or h.external_id == product.external_id] or hits
+        res.retrieval_score = max([retrieval_confidence(h) for h in hits] + [0.5])
+        if hits:
+            res.passage = hits[0].text
+            res.facts.append({"text": hits[0].text})
+            if hits[0].kind != "product":
+                res.cite(hits[0].kind, hits[0].external_id)
+        res.answer = tpl.product_text(product, availability, hits, text)
+        return res
+    return knowledge_answer(text, res)
+
+
+def _make_kb(intent: str):  # type: ignore[no-untyped-def]
+    def handler(**kwargs: Any) -> ActResult:
+        return _knowledge(intent=intent, **kwargs)
+
+    return handler
+
+
+HANDLERS = {
+    "greeting": _greeting,
+    "complaint_or_human": _human,
+    "out_of_scope": _out_of_scope,
+    "order_status": _order_status,
+    "cancel_order": _cancel,
+    "return_refund": _return,
+    "exchange_size": _exchange,
+    "size_availability_or_fit": _size,
+    "shipping_delivery": _make_kb("shipping_delivery"),
+    "payment_billing": _make_kb("payment_billing"),
+    "account": _make_kb("account"),
+    "product_question": _make_kb("product_question"),
+}
+
+
+def extracted_merge(*, state: dict, extracted: Extracted, intent: str) -> None:
+    """Fold this message's slots into the conversation's (later values win)."""
+    slots = state.setdefault("slots", {})
+    if extracted.order_numbers:
+        slots["order_number"] = order_number_resolve(extracted.order_numbers[0])
+    if extracted.email:
+        slots["email"] = extracted.email
+    if extracted.size:
+        slots["size"] = extracted.size
+    if extracted.color:
+        slots["color"] = extracted.color
+    if extracted.quantity:
+        slots["quantity"] = extracted.quantity
+    if extracted.reason and intent in ("return_refund", "exchange_size", "cancel_order", "complaint_or_human"):
+        slots["reason"] = extracted.reason

@@ -1,0 +1,370 @@
+"""Respond: fact-bearing text from code templates; the SLM only rephrases a retrieved passage, and
+every number, date, size, price or tracking number it writes must appear in the tool results
+(``fact_check``), else the template is sent instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+HANDOFF_TEXT = "I'm handing you over to a member of our support team; they'll reply here shortly."
+HANDOFF_UNVERIFIED = (
+    "I couldn't verify that order with those details, so I'm passing you to a member of our team "
+    "who can help."
+)
+HANDOFF_GENERIC = "I'm not sure about that one, so I'm passing it to a member of our team; they'll reply here."
+OUT_OF_SCOPE_TEXT = (
+    "Sorry, I can only help with questions about our store: orders, returns and exchanges, sizes, "
+    "shipping and payments."
+)
+VERIFY_TEXT = {
+    "need_both": "I can help with that. Please send me your order number and the email address you used for the order.",
+    "need_email": "Thanks. To keep your order private, please also send the email address you used for that order.",
+    "need_number": "Thanks. Which order is it? Please send me the order number (it's in your confirmation email).",
+    "mismatch": (
+        "I couldn't match that order number with that email address. Please check both "
+        "(the order number is in your confirmation email)."
+    ),
+    "not_yours": (
+        "I couldn't find that order on your account. Please check the order number, or send the email "
+        "address used for that order."
+    ),
+    "no_orders": "I couldn't find any orders on your account. Please send me the order number and the email used for it.",
+}
+STATUS_WORDS = {
+    "pending": "received and waiting to be processed",
+    "processed": "being prepared for shipping",
+    "shipped": "on its way",
+    "delivered": "delivered",
+    "cancelled": "cancelled",
+    "return_requested": "waiting for your return",
+    "returned": "returned",
+    "partially_returned": "partly returned",
+}
+REASON_WORDS = {
+    "not_delivered": "it hasn't been delivered yet; once it arrives you can return it",
+    "window_expired": "its return window has closed",
+    "final_sale": "the items are final sale",
+    "already_returned": "a return has already been requested for it",
+    "cancelled": "it was cancelled",
+    "out_of_stock": "that option isn't in stock right now",
+}
+
+
+def date_text(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        value = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def _money(value: str | None, currency: str = "USD") -> str:
+    if value is None:
+        return ""
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency or "USD")
+    return f"{symbol}{value}" if symbol else f"{value} {currency}"
+
+
+def _join(items: Iterable[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --- Templates ------------------------------------------------------------------------------------
+def greeting_text(text: str) -> str:
+    if re.search(r"\b(?:thanks?|thank|ty|cheers)\b", text, re.I):
+        return "You're welcome! Anything else I can help with?"
+    if re.search(r"\b(?:bye|goodbye)\b", text, re.I):
+        return "Goodbye, and thanks for shopping with us!"
+    return "Hello! How can I help? I can check an order, a return or exchange, sizes and stock, or shipping."
+
+
+def order_status_text(summary: dict, *, others: list[str] | None = None) -> str:
+    number = summary["order_number"]
+    status = summary["status"]
+    parts = [f"Your order {number} is {STATUS_WORDS.get(status, status)}."]
+    if summary.get("placed_at"):
+        parts[0] = f"Your order {number} (placed {date_text(summary['placed_at'])}) is {STATUS_WORDS.get(status, status)}."
+    for shipment in summary.get("shipments") or []:
+        bits = []
+        if shipment.get("shipped_at"):
+            bits.append(f"shipped on {date_text(shipment['shipped_at'])}")
+        if shipment.get("carrier"):
+            bits.append(f"with {shipment['carrier']}")
+        tracking = shipment.get("tracking_numbers") or []
+        if tracking:
+            bits.append(("tracking number " if len(tracking) == 1 else "tracking numbers ") + _join(tracking))
+        if shipment.get("delivered_at"):
+            bits.append(f"delivered on {date_text(shipment['delivered_at'])}")
+        if bits:
+            items = shipment.get("items") or []
+            prefix = f"{_join(items)}: " if items and len(summary.get("shipments") or []) > 1 else "It "
+            parts.append(prefix + ", ".join(bits) + ".")
+    if status == "delivered" and summary.get("delivered_at") and not any(
+        s.get("delivered_at") for s in summary.get("shipments") or []
+    ):
+        parts.append(f"It was delivered on {date_text(summary['delivered_at'])}.")
+    lines = summary.get("lines") or []
+    if lines:
+        parts.append("Items: " + _join(_line_text(line) for line in lines[:5]) + ".")
+    if others:
+        parts.append(f"(You have other orders too: {_join(others[:3])}. Tell me if you meant another one.)")
+    return " ".join(parts)
+
+
+def _line_text(line: dict) -> str:
+    options = line.get("options") or {}
+    opts = ", ".join(str(v) for v in options.values() if v)
+    qty = line.get("quantity") or 1
+    name = line.get("product") or "item"
+    return f"{qty} × {name}" + (f" ({opts})" if opts else "")
+
+
+def address_change_text(summary: dict) -> str:
+    return (
+        f"Your order {summary['order_number']} is {STATUS_WORDS.get(summary['status'], summary['status'])}. "
+        "I can't change a delivery address myself, so I'm passing this to a member of our team who can."
+    )
+
+
+def cannot_cancel_text(summary: dict) -> str:
+    status = summary["status"]
+    text = f"Order {summary['order_number']} is {STATUS_WORDS.get(status, status)}, so it can no longer be cancelled."
+    if status in ("processed", "shipped"):
+        text += " Once it arrives you can return it instead."
+    elif status == "delivered":
+        text += " You can return it instead; just ask me to start a return."
+    return text
+
+
+def policy_text(rules: dict, *, window: str) -> str:
+    days = rules.get("exchange_window_days" if window == "exchange" else "return_window_days")
+    payer = rules.get("return_shipping_paid_by")
+    final = rules.get("final_sale_categories") or []
+    if window == "exchange":
+        text = f"You can exchange an item for another size or color within {days} days of delivery, while it's in stock."
+    else:
+        text = f"You can return items within {days} days of delivery."
+    if payer == "store":
+        text += " Return shipping is free."
+    elif payer == "customer":
+        text += " Return shipping is paid by the customer."
+    if final:
+        text += f" Final-sale items ({_join(final)}) can't be returned."
+    text += " To start, send me your order number and the email used for the order."
+    return text
+
+
+def return_eligibility_text(e: dict) -> str:
+    number = e.get("order_number")
+    if e.get("eligible"):
+        text = f"Good news: order {number} can be returned"
+        if e.get("deadline"):
+            text += f" until {date_text(e['deadline'])} ({e.get('days_left')} days left)"
+        text += "."
+        if e.get("final_sale_items"):
+            text += " Final-sale items can't be returned: " + _join(i["product"] for i in e["final_sale_items"]) + "."
+        payer = e.get("return_shipping_paid_by")
+        if payer == "store":
+            text += " Return shipping is free."
+        elif payer == "customer":
+            text += " Return shipping is paid by you."
+        return text + " Shall I start the return? Reply yes to confirm."
+    reason = e.get("reason")
+    text = f"Order {number} can't be returned: {REASON_WORDS.get(reason, reason)}."
+    if reason == "window_expired" and e.get("window_days"):
+        text = f"Order {number} can't be returned: the {e['window_days']}-day return window has closed."
+    return text
+
+
+def refund_status_text(summary: dict) -> str:
+    number = summary["order_number"]
+    returns = summary.get("returns") or []
+    if summary.get("refunded"):
+        return f"A refund of {_money(summary['refunded'], summary.get('currency'))} for order {number} has been issued."
+    if returns:
+        latest = returns[0]
+        return f"Your return for order {number} is {latest['status']} (opened {date_text(latest.get('created_at'))}). The refund follows once it's processed."
+    return f"I don't see a return or refund on order {number} yet. Would you like to start a return?"
+
+
+def exchange_text(options: dict, *, order_number: str) -> str:
+    if not options.get("eligible") and options.get("reason") not in ("eligible", "out_of_stock"):
+        reason = options.get("reason")
+        return f"Order {order_number} can't be exchanged: {REASON_WORDS.get(reason, reason)}."
+    size = options.get("size")
+    lines = options.get("lines") or []
+    if not lines:
+        return f"I couldn't find an item on order {order_number} that can be exchanged."
+    parts = []
+    for line in lines[:3]:
+        if size or options.get("color"):
+            wanted = size or options.get("color")
+            if line.get("requested_in_stock"):
+                parts.append(f"the {line['product']} is in stock in {wanted}, so it can be exchanged")
+            elif line.get("nearest_in_stock"):
+                parts.append(f"the {line['product']} isn't in stock in {wanted}; nearest sizes in stock: {_join(line['nearest_in_stock'])}")
+            else:
+                parts.append(f"the {line['product']} isn't in stock in {wanted}")
+        else:
+            sizes = line.get("sizes_in_stock") or []
+            parts.append(f"the {line['product']} is available in {_join(sizes)}" if sizes else f"the {line['product']} has no other option in stock")
+    text = f"For order {order_number}: " + "; ".join(parts) + "."
+    if options.get("deadline"):
+        text += f" Exchanges are possible until {date_text(options['deadline'])}."
+    return text
+
+
+def availability_text(a: dict) -> str:
+    name = a["product"]["name"]
+    size, color = a.get("size"), a.get("color")
+    what = " ".join(x for x in (color, f"size {size}" if size else None) if x)
+    price = f" for ${a['price']}" if a.get("price") else ""
+    if size and not a.get("size_exists"):
+        sizes = a.get("sizes_in_stock") or []
+        text = f"The {name} doesn't come in size {size}."
+        return text + (f" Sizes in stock: {_join(sizes)}." if sizes else "")
+    if color and not a.get("color_exists", True):
+        colors = a.get("colors_in_stock") or []
+        return f"The {name} doesn't come in {color}." + (f" Colors in stock: {_join(colors)}." if colors else "")
+    if what:
+        if a.get("in_stock"):
+            stock = a.get("stock")
+            left = f" ({stock} left)" if isinstance(stock, int) and stock <= 5 else ""
+            return f"Yes, the {name} in {what} is in stock{price}{left}."
+        nearest = a.get("nearest_in_stock") or []
+        text = f"Sorry, the {name} in {what} is out of stock."
+        if nearest:
+            text += f" Nearest sizes in stock: {_join(nearest)}."
+        elif a.get("colors_in_stock") and size:
+            text += f" In size {size} it's in stock in {_join(a['colors_in_stock'])}."
+        return text
+    sizes = a.get("sizes_in_stock") or []
+    if not a.get("has_sizes"):
+        return f"The {name} is {'in stock' if a.get('in_stock') else 'out of stock'}{price}."
+    if sizes:
+        return f"The {name} is in stock in sizes {_join(sizes)}{price}. Which size do you need?"
+    return f"Sorry, the {name} is out of stock in every size right now."
+
+
+def fit_text(name: str, chart: str, hits: list[Any]) -> str:
+    text = ""
+    for hit in hits:
+        if re.search(r"\b(?:fit|true to size|runs?|size up|size down|narrow|wide)\b", hit.text, re.I):
+            text = _first_sentences(hit.text, 2)
+            break
+    if chart:
+        chart_flat = " ".join(chart.split())[:400]
+        text = (text + " " if text else "") + f"Size chart for the {name}: {chart_flat}"
+    return text or f"I don't have fit notes for the {name}; the size chart isn't available either."
+
+
+def product_text(product: Any, availability: dict, hits: list[Any], question: str) -> str:
+    parts = []
+    for hit in hits[:1]:
+        parts.append(_first_sentences(hit.text, 2))
+    if re.search(r"\b(?:price|cost|how much)\b", question, re.I) and availability.get("price"):
+        price = availability["price"]
+        top = availability.get("price_max")
+        parts.insert(0, f"The {product.name} costs ${price}" + (f" to ${top}" if top and top != price else "") + ".")
+    if not parts:
+        parts.append(f"The {product.name}: " + _first_sentences(product.description or "", 2))
+    return " ".join(p for p in parts if p).strip()
+
+
+def knowledge_text(hit: Any) -> str:
+    return _first_sentences(hit.text, 3) or hit.title
+
+
+def _first_sentences(text: str, n: int) -> str:
+    flat = " ".join((text or "").split())
+    sentences = re.split(r"(?<=[.!?])\s+", flat)
+    return " ".join(sentences[:n])[:600]
+
+
+# --- Fact check ----------------------------------------------------------------------------------
+FACT_RE = re.compile(
+    r"\$?\d+(?:[.,]\d+)*%?|\b[A-Z]{1,4}-?\d{3,}\b|\b\d{1,2}(?:st|nd|rd|th)\b|"
+    r"\b(?:XXS|XS|XXL|XXXL|XL)\b",
+)
+MONTHS = "january february march april may june july august september october november december".split()
+
+
+def _facts_blob(facts: list[Any]) -> str:
+    blob = json.dumps(facts, default=str, ensure_ascii=False)
+    # Dates as the templates write them ("March 3, 2025") count as present too.
+    for iso in re.findall(r"\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?", blob):
+        blob += " " + date_text(iso)
+    return blob
+
+
+def fact_check(text: str, *, facts: list[Any], allowed_extra: str = "") -> list[str]:
+    """Every number-like token of ``text`` not found in the tool results (empty = all grounded)."""
+    blob = _facts_blob(facts) + " " + allowed_extra
+    digits_in_blob = set(re.findall(r"\d+(?:\.\d+)?", blob))
+    bad = []
+    for token in FACT_RE.findall(text):
+        core = token.lstrip("$").rstrip("%").replace(",", "")
+        core = re.sub(r"(st|nd|rd|th)$", "", core)
+        if token in blob or core in blob:
+            continue
+        if re.fullmatch(r"\d+(?:\.\d+)?", core) and (core in digits_in_blob or core.rstrip("0").rstrip(".") in digits_in_blob):
+            continue
+        bad.append(token)
+    return bad
+
+
+# --- SLM phrasing -------------------------------------------------------------------------------
+def slm_phrase(
+    *,
+    backend: Any,
+    prompt: str,
+    facts: list[Any],
+    allowed_extra: str,
+    on_first: Callable[[], None],
+    max_tokens: int = 60,
+) -> tuple[str | None, dict]:
+    """Generate a grounded answer; returns (text or None if it failed the checks, stats)."""
+    import math
+
+    tokens = []
+    stats = {"prompt": 0, "cached": 0, "completion": 0, "mean_logprob": None, "unsupported": []}
+    first = True
+    for token in backend.stream(prompt=prompt, max_tokens=max_tokens, stop=["\n", "Question:", "Passage:"], context="respond"):
+        if first:
+            on_first()
+            first = False
+        tokens.append(token)
+    stats["prompt"] = backend.last_prompt_tokens
+    stats["cached"] = backend.last_cached_tokens
+    stats["completion"] = backend.last_completion_tokens
+    text = "".join(t.text for t in tokens).strip()
+    logprobs = [t.logprob for t in tokens if t.logprob is not None]
+    if logprobs:
+        stats["mean_logprob"] = sum(logprobs) / len(logprobs)
+        stats["gen_confidence"] = math.exp(stats["mean_logprob"])
+    if not text or len(text) < 8:
+        return None, stats
+    unsupported = fact_check(text, facts=facts, allowed_extra=allowed_extra)
+    stats["unsupported"] = unsupported
+    if unsupported:
+        return None, stats
+    return text, stats
+
+
+def stream_text(text: str, on_token: Callable[[str], None] | None) -> None:
+    """Send a template answer to the callback word by word (same shape as model tokens)."""
+    if on_token is None or not text:
+        return
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        on_token(word if i == 0 else " " + word)

@@ -1,0 +1,162 @@
+"""Understand: decide the intent (SLM label scores × code classifier) and read the slots (code).
+
+Intent probability: p(intent) ∝ p_code(intent) · p_slm(intent)^w, renormalised over the 12 intents
+(a product of experts). p_slm comes from one forward pass of the SLM over a few-shot prompt
+(apps.inference SLMBackend.score_labels: label probabilities from that pass's logits, renormalised
+over the labels); p_code is the tempered naive-Bayes + keyword-rule posterior (classifier.py).
+w is ASSISTANT_SLM_INTENT_WEIGHT (0.25 for the bare base model, whose labels alone are right only
+about a third of the time on shopper text; raise it for a fine-tuned adapter).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from apps.assistant import classifier
+from apps.assistant.intents import INTENTS
+from apps.assistant.prompts import LABEL_TO_INTENT, understand_labels, understand_prompt
+
+MAX_MODEL_CHARS = 2000
+CONFIRM_RE = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please do|go ahead|do it|confirm(?:ed)?|correct|y)\b"
+    r"(?:[\s,]*(?:please|pls|thanks|thank you|go ahead|do it|cancel it|confirm(?:ed)?))*\W*$",
+    re.IGNORECASE,
+)
+DENY_RE = re.compile(r"^\W*(?:no|nope|nah|don'?t|do not|stop|never ?mind|cancel that)\b", re.IGNORECASE)
+FOLLOW_UP_RE = re.compile(
+    r"^\W*(?:and|what about|how about|also|or|ok(?:ay)?|then)\b|^\W*(?:in\s+)?(?:an?\s+)?\d{1,2}(?:\.5)?s?\W*$",
+    re.IGNORECASE,
+)
+# Fit questions and availability questions share an intent; sub_intent tells them apart.
+FIT_RE = re.compile(r"\b(?:fit|fits|run(?:s)? (?:small|large|big)|true to size|size up|size down|size chart|"
+                    r"what size|which size|measure|sizing)", re.IGNORECASE)
+POLICY_Q_RE = re.compile(
+    r"\b(?:policy|how (?:do|can|long|many|much)|what (?:is|are)|do you|can i|is it possible|who pays|are returns)\b",
+    re.IGNORECASE,
+)
+MY_ORDER_RE = re.compile(r"\b(?:my|this|the|our)\s+(?:order|purchase|package|parcel|item|items|shoes?|jacket|stuff)\b|"
+                         r"\bi (?:want|need|would like|wanna) to (?:return|exchange|send)|\bi (?:got|received|bought|ordered)\b",
+                         re.IGNORECASE)
+REFUND_STATUS_RE = re.compile(r"\b(?:where(?:'s| is)? my refund|refund status|status of (?:my )?refund|"
+                              r"(?:haven'?t|not|never) (?:got(?:ten)?|received)[^.?!]{0,20}refund|refund[^.?!]{0,20}(?:yet|still))",
+                              re.IGNORECASE)
+ADDRESS_RE = re.compile(r"\b(?:change|update|edit|modify|wrong|correct)\b[^.?!]{0,30}\baddress", re.IGNORECASE)
+
+
+@dataclass
+class Understanding:
+    intent: str
+    probability: float
+    probs: dict[str, float]
+    code_probs: dict[str, float]
+    slm_probs: dict[str, float] | None
+    sub_intent: str | None = None
+    asked_for_human: bool = False
+    confirm: bool = False
+    deny: bool = False
+    follow_up: bool = False
+    truncated: bool = False
+    tokens: dict[str, int] = field(default_factory=lambda: {"prompt": 0, "cached": 0})
+    ms: float = 0.0
+
+
+def model_text(text: str) -> tuple[str, bool]:
+    """The part of a message the models see: control characters dropped, at most 2,000 chars."""
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    cleaned = " ".join(cleaned.split())
+    if len(cleaned) > MAX_MODEL_CHARS:
+        return cleaned[:MAX_MODEL_CHARS], True
+    return cleaned, False
+
+
+def slm_weight(backend: object) -> float:
+    configured = getattr(settings, "ASSISTANT_SLM_INTENT_WEIGHT", None)
+    if configured is not None:
+        return float(configured)
+    # A support adapter is trained on exactly this task; the bare base model is weak at it.
+    return 1.0 if getattr(backend, "adapter_file", None) else 0.25
+
+
+def intent_probs(text: str, *, backend: object | None, use_slm: bool = True) -> tuple[dict, dict, dict | None, dict]:
+    """(combined, code, slm, tokens) probability maps over INTENTS for one message."""
+    code = classifier.code_probs(text)
+    tokens = {"prompt": 0, "cached": 0}
+    if backend is None or not use_slm or not text.strip():
+        return code, code, None, tokens
+    scores = backend.score_labels(prompt=understand_prompt(text), labels=understand_labels(), context="understand")
+    tokens = {"prompt": scores.prompt_tokens, "cached": scores.cached_tokens}
+    slm = {intent: 0.0 for intent in INTENTS}
+    for label, p in scores.probs.items():
+        intent = LABEL_TO_INTENT.get(label.strip())
+        if intent:
+            slm[intent] += p
+    w = slm_weight(backend)
+    logs = {k: math.log(code[k] + 1e-9) + w * math.log(slm[k] + 1e-9) for k in INTENTS}
+    top = max(logs.values())
+    exps = {k: math.exp(v - top) for k, v in logs.items()}
+    total = sum(exps.values())
+    return {k: v / total for k, v in exps.items()}, code, slm, tokens
+
+
+def sub_intent_for(intent: str, text: str) -> str | None:
+    if intent == "size_availability_or_fit":
+        return "fit" if FIT_RE.search(text) else "availability"
+    if intent == "return_refund":
+        if REFUND_STATUS_RE.search(text):
+            return "refund_status"
+        if MY_ORDER_RE.search(text) or not POLICY_Q_RE.search(text):
+            return "return_request"
+        return "policy"
+    if intent == "exchange_size":
+        if MY_ORDER_RE.search(text) or not POLICY_Q_RE.search(text):
+            return "exchange_request"
+        return "policy"
+    if intent == "order_status" and ADDRESS_RE.search(text):
+        return "address_change"
+    if intent == "cancel_order" and POLICY_Q_RE.search(text) and not MY_ORDER_RE.search(text):
+        return "policy"
+    if intent == "complaint_or_human":
+        return "human" if classifier.asks_for_human(text) else "complaint"
+    return None
+
+
+def understand(text: str, *, backend: object | None, state: dict, use_slm: bool = True) -> Understanding:
+    started = time.perf_counter()
+    clean, truncated = model_text(text)
+    confirm = bool(CONFIRM_RE.match(clean)) and bool(state.get("pending_action"))
+    deny = bool(DENY_RE.match(clean)) and bool(state.get("pending_action"))
+    follow_up = bool(FOLLOW_UP_RE.search(clean)) and bool(state.get("last_intent"))
+    probs, code, slm, tokens = intent_probs(clean, backend=backend, use_slm=use_slm)
+    intent = max(probs, key=lambda k: probs[k])
+    probability = probs[intent]
+    last = state.get("last_intent")
+    if confirm or deny:
+        # "yes" answers the question the assistant asked; it is no new topic.
+        intent = state["pending_action"]["intent"]
+        probability = max(probability, 0.9)
+    elif follow_up and last and probs.get(last, 0) * 3 >= probability and intent in ("greeting", "out_of_scope", last):
+        # "and in an 11?" continues the previous topic unless it clearly opens a new one.
+        intent, probability = last, max(probs[last], min(0.85, probability))
+    asked = classifier.asks_for_human(clean)
+    if asked:
+        intent, probability = "complaint_or_human", max(probability, probs["complaint_or_human"], 0.9)
+    return Understanding(
+        intent=intent,
+        probability=float(min(1.0, max(0.0, probability))),
+        probs=probs,
+        code_probs=code,
+        slm_probs=slm,
+        sub_intent=sub_intent_for(intent, clean),
+        asked_for_human=asked,
+        confirm=confirm,
+        deny=deny,
+        follow_up=follow_up,
+        truncated=truncated,
+        tokens=tokens,
+        ms=(time.perf_counter() - started) * 1000,
+    )
