@@ -186,7 +186,9 @@ def _out_of_scope(*, res: ActResult, **_: Any) -> ActResult:
     return res
 
 
-def _order_status(*, sub_intent: str | None, state: dict, identity: Any, res: ActResult, **_: Any) -> ActResult:
+def _order_status(
+    *, sub_intent: str | None, state: dict, identity: Any, res: ActResult, **_: Any
+) -> ActResult:
     from apps.orders.selectors import order_status_summary
 
     access = order_access(state=state, identity=identity, res=res)
@@ -203,11 +205,15 @@ def _order_status(*, sub_intent: str | None, state: dict, identity: Any, res: Ac
         res.escalation_reason = "low_confidence: address change needs an agent"
         res.answer = tpl.address_change_text(summary)
         return res
+    if access.others:
+        res.facts.append({"other_orders": access.others})
     res.answer = tpl.order_status_text(summary, others=access.others)
     return res
 
 
-def _cancel(*, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any) -> ActResult:
+def _cancel(
+    *, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any
+) -> ActResult:
     from apps.orders.selectors import order_status_summary
 
     pending = state.get("pending_action")
@@ -226,7 +232,12 @@ def _cancel(*, sub_intent: str | None, u: Any, state: dict, identity: Any, text:
     summary = order_status_summary(order=order)
     res.facts.append(summary)
     res.order_facts = True
-    if u.confirm and pending and pending.get("action") == "cancel" and pending.get("order") == order.external_id:
+    if (
+        u.confirm
+        and pending
+        and pending.get("action") == "cancel"
+        and pending.get("order") == order.external_id
+    ):
         from apps.orders.services import InvalidTransition, order_cancel
 
         state.pop("pending_action", None)
@@ -256,7 +267,9 @@ def _policy_answer(*, text: str, res: ActResult, window: str) -> ActResult:
     rules = policy_rules()
     res.call("policy_rules", {})
     res.facts.append(rules)
-    source = policy_rule_sources().get("exchange_window_days" if window == "exchange" else "return_window_days")
+    source = policy_rule_sources().get(
+        "exchange_window_days" if window == "exchange" else "return_window_days"
+    )
     if source and source != "defaults":
         res.cite("policy", source)
     hits = _kb_search(text, res, kinds=["faq", "policy"], k=2)
@@ -270,7 +283,9 @@ def _policy_answer(*, text: str, res: ActResult, window: str) -> ActResult:
     return res
 
 
-def _return(*, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any) -> ActResult:
+def _return(
+    *, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any
+) -> ActResult:
     from apps.orders.selectors import order_status_summary, return_eligibility
 
     pending = state.get("pending_action")
@@ -297,7 +312,12 @@ def _return(*, sub_intent: str | None, u: Any, state: dict, identity: Any, text:
     eligibility = return_eligibility(order=order)
     res.call("return_eligibility", {"order_number": order.external_id})
     res.facts.append(eligibility)
-    if u.confirm and pending and pending.get("action") == "return" and pending.get("order") == order.external_id:
+    if (
+        u.confirm
+        and pending
+        and pending.get("action") == "return"
+        and pending.get("order") == order.external_id
+    ):
         from apps.orders.services import ReturnNotAllowed, return_request_create
 
         state.pop("pending_action", None)
@@ -330,7 +350,9 @@ def _product(state: dict, res: ActResult) -> Any | None:
     return Product.objects.filter(external_id=ext).prefetch_related("variants").first()
 
 
-def _exchange(*, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any) -> ActResult:
+def _exchange(
+    *, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any
+) -> ActResult:
     from apps.orders.selectors import exchange_options
 
     has_order_context = bool(state["slots"].get("order_number")) or state.get("verified_order")
@@ -350,7 +372,9 @@ def _exchange(*, sub_intent: str | None, u: Any, state: dict, identity: Any, tex
     if not size and not color and options.get("eligible"):
         res.kind = "clarify"
         res.slot_completeness = 0.7
-        res.answer = tpl.exchange_text(options, order_number=order.external_id) + " Which size would you like instead?"
+        res.answer = (
+            tpl.exchange_text(options, order_number=order.external_id) + " Which size would you like instead?"
+        )
         return res
     res.answer = tpl.exchange_text(options, order_number=order.external_id)
     return res
@@ -447,5 +471,10 @@ def extracted_merge(*, state: dict, extracted: Extracted, intent: str) -> None:
         slots["color"] = extracted.color
     if extracted.quantity:
         slots["quantity"] = extracted.quantity
-    if extracted.reason and intent in ("return_refund", "exchange_size", "cancel_order", "complaint_or_human"):
+    if extracted.reason and intent in (
+        "return_refund",
+        "exchange_size",
+        "cancel_order",
+        "complaint_or_human",
+    ):
         slots["reason"] = extracted.reason

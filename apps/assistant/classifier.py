@@ -133,7 +133,11 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
         ),
         6.0,
     ),
-    ("complaint_or_human", re.compile(r"\b(?:complain(?:t)?|terrible|worst|useless|awful|unacceptable)\b", re.I), 2.5),
+    (
+        "complaint_or_human",
+        re.compile(r"\b(?:complain(?:t)?|terrible|worst|useless|awful|unacceptable)\b", re.I),
+        2.5,
+    ),
     ("cancel_order", re.compile(r"\bcancel", re.I), 4.0),
     (
         "exchange_size",
@@ -144,7 +148,11 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
         ),
         4.0,
     ),
-    ("return_refund", re.compile(r"\b(?:refund|return|money back|send (?:it|them) back|replace(?:ment)?)\b", re.I), 3.5),
+    (
+        "return_refund",
+        re.compile(r"\b(?:refund|return|money back|send (?:it|them) back|replace(?:ment)?)\b", re.I),
+        3.5,
+    ),
     (
         "size_availability_or_fit",
         re.compile(
@@ -154,19 +162,37 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
         ),
         2.5,
     ),
-    ("order_status", re.compile(r"\baddress\b[^.?!]{0,30}\border\b|\border\b[^.?!]{0,30}\baddress\b", re.I), 2.0),
-    ("order_status", re.compile(r"\b(?:track(?:ing)?|where(?:'s| is)? my|status|arriv|deliver(?:ed)?\b|dispatch)", re.I), 2.0),
+    (
+        "order_status",
+        re.compile(r"\baddress\b[^.?!]{0,30}\border\b|\border\b[^.?!]{0,30}\baddress\b", re.I),
+        2.0,
+    ),
+    (
+        "order_status",
+        re.compile(r"\b(?:track(?:ing)?|where(?:'s| is)? my|status|arriv|deliver(?:ed)?\b|dispatch)", re.I),
+        2.0,
+    ),
     (
         "shipping_delivery",
-        re.compile(r"\b(?:ship(?:ping)? (?:cost|fee|charge|time|rate)s?|international|pin ?code|zip ?code|courier|express)\b", re.I),
+        re.compile(
+            r"\b(?:ship(?:ping)? (?:cost|fee|charge|time|rate)s?|international|pin ?code|zip ?code|courier|express)\b",
+            re.I,
+        ),
         2.0,
     ),
     (
         "payment_billing",
-        re.compile(r"\b(?:pay(?:ment)?|paypal|card|cod|emi|invoice|bill(?:ing)?|charged?|installments?|receipt|gst)\b", re.I),
+        re.compile(
+            r"\b(?:pay(?:ment)?|paypal|card|cod|emi|invoice|bill(?:ing)?|charged?|installments?|receipt|gst)\b",
+            re.I,
+        ),
         2.5,
     ),
-    ("account", re.compile(r"\b(?:password|log ?in|sign ?(?:in|up)|account|profile|unsubscribe)\b", re.I), 2.5),
+    (
+        "account",
+        re.compile(r"\b(?:password|log ?in|sign ?(?:in|up)|account|profile|unsubscribe)\b", re.I),
+        2.5,
+    ),
     (
         "greeting",
         re.compile(

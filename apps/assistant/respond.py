@@ -16,7 +16,9 @@ HANDOFF_UNVERIFIED = (
     "I couldn't verify that order with those details, so I'm passing you to a member of our team "
     "who can help."
 )
-HANDOFF_GENERIC = "I'm not sure about that one, so I'm passing it to a member of our team; they'll reply here."
+HANDOFF_GENERIC = (
+    "I'm not sure about that one, so I'm passing it to a member of our team; they'll reply here."
+)
 OUT_OF_SCOPE_TEXT = (
     "Sorry, I can only help with questions about our store: orders, returns and exchanges, sizes, "
     "shipping and payments."
@@ -93,7 +95,9 @@ def order_status_text(summary: dict, *, others: list[str] | None = None) -> str:
     status = summary["status"]
     parts = [f"Your order {number} is {STATUS_WORDS.get(status, status)}."]
     if summary.get("placed_at"):
-        parts[0] = f"Your order {number} (placed {date_text(summary['placed_at'])}) is {STATUS_WORDS.get(status, status)}."
+        parts[0] = (
+            f"Your order {number} (placed {date_text(summary['placed_at'])}) is {STATUS_WORDS.get(status, status)}."
+        )
     for shipment in summary.get("shipments") or []:
         bits = []
         if shipment.get("shipped_at"):
@@ -109,8 +113,10 @@ def order_status_text(summary: dict, *, others: list[str] | None = None) -> str:
             items = shipment.get("items") or []
             prefix = f"{_join(items)}: " if items and len(summary.get("shipments") or []) > 1 else "It "
             parts.append(prefix + ", ".join(bits) + ".")
-    if status == "delivered" and summary.get("delivered_at") and not any(
-        s.get("delivered_at") for s in summary.get("shipments") or []
+    if (
+        status == "delivered"
+        and summary.get("delivered_at")
+        and not any(s.get("delivered_at") for s in summary.get("shipments") or [])
     ):
         parts.append(f"It was delivered on {date_text(summary['delivered_at'])}.")
     lines = summary.get("lines") or []
@@ -172,7 +178,11 @@ def return_eligibility_text(e: dict) -> str:
             text += f" until {date_text(e['deadline'])} ({e.get('days_left')} days left)"
         text += "."
         if e.get("final_sale_items"):
-            text += " Final-sale items can't be returned: " + _join(i["product"] for i in e["final_sale_items"]) + "."
+            text += (
+                " Final-sale items can't be returned: "
+                + _join(i["product"] for i in e["final_sale_items"])
+                + "."
+            )
         payer = e.get("return_shipping_paid_by")
         if payer == "store":
             text += " Return shipping is free."
@@ -212,12 +222,18 @@ def exchange_text(options: dict, *, order_number: str) -> str:
             if line.get("requested_in_stock"):
                 parts.append(f"the {line['product']} is in stock in {wanted}, so it can be exchanged")
             elif line.get("nearest_in_stock"):
-                parts.append(f"the {line['product']} isn't in stock in {wanted}; nearest sizes in stock: {_join(line['nearest_in_stock'])}")
+                parts.append(
+                    f"the {line['product']} isn't in stock in {wanted}; nearest sizes in stock: {_join(line['nearest_in_stock'])}"
+                )
             else:
                 parts.append(f"the {line['product']} isn't in stock in {wanted}")
         else:
             sizes = line.get("sizes_in_stock") or []
-            parts.append(f"the {line['product']} is available in {_join(sizes)}" if sizes else f"the {line['product']} has no other option in stock")
+            parts.append(
+                f"the {line['product']} is available in {_join(sizes)}"
+                if sizes
+                else f"the {line['product']} has no other option in stock"
+            )
     text = f"For order {order_number}: " + "; ".join(parts) + "."
     if options.get("deadline"):
         text += f" Exchanges are possible until {date_text(options['deadline'])}."
@@ -235,7 +251,9 @@ def availability_text(a: dict) -> str:
         return text + (f" Sizes in stock: {_join(sizes)}." if sizes else "")
     if color and not a.get("color_exists", True):
         colors = a.get("colors_in_stock") or []
-        return f"The {name} doesn't come in {color}." + (f" Colors in stock: {_join(colors)}." if colors else "")
+        return f"The {name} doesn't come in {color}." + (
+            f" Colors in stock: {_join(colors)}." if colors else ""
+        )
     if what:
         if a.get("in_stock"):
             stock = a.get("stock")
@@ -258,9 +276,11 @@ def availability_text(a: dict) -> str:
 
 def fit_text(name: str, chart: str, hits: list[Any]) -> str:
     text = ""
+    fit_re = re.compile(r"[^.\n]*\b(?:fit|true to size|runs? (?:small|large|big)|size up|size down)\b[^.\n]*\.?", re.I)
     for hit in hits:
-        if re.search(r"\b(?:fit|true to size|runs?|size up|size down|narrow|wide)\b", hit.text, re.I):
-            text = _first_sentences(hit.text, 2)
+        sentences = fit_re.findall(hit.text)
+        if sentences:
+            text = " ".join(s.strip() for s in sentences[:2])
             break
     if chart:
         chart_flat = " ".join(chart.split())[:400]
@@ -275,14 +295,17 @@ def product_text(product: Any, availability: dict, hits: list[Any], question: st
     if re.search(r"\b(?:price|cost|how much)\b", question, re.I) and availability.get("price"):
         price = availability["price"]
         top = availability.get("price_max")
-        parts.insert(0, f"The {product.name} costs ${price}" + (f" to ${top}" if top and top != price else "") + ".")
+        parts.insert(
+            0, f"The {product.name} costs ${price}" + (f" to ${top}" if top and top != price else "") + "."
+        )
     if not parts:
         parts.append(f"The {product.name}: " + _first_sentences(product.description or "", 2))
     return " ".join(p for p in parts if p).strip()
 
 
 def knowledge_text(hit: Any) -> str:
-    return _first_sentences(hit.text, 3) or hit.title
+    body = re.sub(r"^Category: [^\n]*\n+", "", hit.text or "")
+    return _first_sentences(body, 3) or hit.title
 
 
 def _first_sentences(text: str, n: int) -> str:
@@ -317,7 +340,9 @@ def fact_check(text: str, *, facts: list[Any], allowed_extra: str = "") -> list[
         core = re.sub(r"(st|nd|rd|th)$", "", core)
         if token in blob or core in blob:
             continue
-        if re.fullmatch(r"\d+(?:\.\d+)?", core) and (core in digits_in_blob or core.rstrip("0").rstrip(".") in digits_in_blob):
+        if re.fullmatch(r"\d+(?:\.\d+)?", core) and (
+            core in digits_in_blob or core.rstrip("0").rstrip(".") in digits_in_blob
+        ):
             continue
         bad.append(token)
     return bad
@@ -339,7 +364,9 @@ def slm_phrase(
     tokens = []
     stats = {"prompt": 0, "cached": 0, "completion": 0, "mean_logprob": None, "unsupported": []}
     first = True
-    for token in backend.stream(prompt=prompt, max_tokens=max_tokens, stop=["\n", "Question:", "Passage:"], context="respond"):
+    for token in backend.stream(
+        prompt=prompt, max_tokens=max_tokens, stop=["\n", "Question:", "Passage:"], context="respond"
+    ):
         if first:
             on_first()
             first = False

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b")
 # "#W2611340", "W2611340", "#1001", "SO-12345": a letter prefix or a '#' makes it an order number.
-ORDER_TOKEN_RE = re.compile(r"(?<![\w@.])#\s?([A-Za-z]{0,4}-?\d{3,12})\b|(?<![\w@.#])([A-Za-z]{1,4}-?\d{4,12})\b")
+ORDER_TOKEN_RE = re.compile(
+    r"(?<![\w@.])#\s?([A-Za-z]{0,4}-?\d{3,12})\b|(?<![\w@.#])([A-Za-z]{1,4}-?\d{4,12})\b"
+)
 # "order 2611340", "order no. 2611340", "order number: 2611340", "order id 2611340".
 ORDER_WORD_RE = re.compile(
     r"\border\s*(?:no\.?|num(?:ber)?|id|#)?\s*[:#]?\s*#?([A-Za-z]{0,4}-?\d{3,12})\b", re.IGNORECASE
@@ -41,9 +43,14 @@ APPAREL_SIZES = {
 NUM = r"(\d{1,2}(?:[.,]5)?)"
 SIZE_PATTERNS = [
     # "size 10", "sz 9.5", "size: XL", "us 11", "eu 44"
-    re.compile(r"\b(?:size|sz|sizes|us|uk|eu)\s*[:#]?\s*(\d{1,2}(?:[.,]5)?|x{0,3}[sml]|[23]xl)\b", re.IGNORECASE),
+    re.compile(
+        r"\b(?:size|sz|sizes|us|uk|eu)\s*[:#]?\s*(\d{1,2}(?:[.,]5)?|x{0,3}[sml]|[23]xl)\b", re.IGNORECASE
+    ),
     # "an 11", "a 10.5", "in 11s", "11s left", "10 1/2"
-    re.compile(r"\b(?:an?|in(?: an?)?)\s+" + NUM + r"s?\b(?!\s*(?:%|days?|pairs?|items?|weeks?|dollars?))", re.IGNORECASE),
+    re.compile(
+        r"\b(?:an?|in(?: an?)?)\s+" + NUM + r"s?\b(?!\s*(?:%|days?|pairs?|items?|weeks?|dollars?))",
+        re.IGNORECASE,
+    ),
     re.compile(r"\b" + NUM + r"s\b(?=\s*(?:left|in stock|available|\?|$))", re.IGNORECASE),
     re.compile(r"\b(\d{1,2})\s+(?:and a half|1/2)\b", re.IGNORECASE),
 ]
@@ -51,8 +58,12 @@ APPAREL_RE = re.compile(
     r"(?<![\w-])(xxs|xs|xxxl|xxl|xl|[23]xl|x-large|xx-large|extra large|extra small|small|medium|med|large)(?![\w-])",
     re.IGNORECASE,
 )
-FIT_WORDS_RE = re.compile(r"\b(?:runs?|running|fits?|fitting|too|a bit|little|bit)\s+(?:small|large|big)\b", re.I)
-BARE_NUMBER_RE = re.compile(r"^\W*(?:and|what about|how about|ok|or)?\s*(?:in\s+)?(?:an?\s+)?(\d{1,2}(?:\.5)?)s?\W*$", re.I)
+FIT_WORDS_RE = re.compile(
+    r"\b(?:runs?|running|fits?|fitting|too|a bit|little|bit)\s+(?:small|large|big)\b", re.I
+)
+BARE_NUMBER_RE = re.compile(
+    r"^\W*(?:and|what about|how about|ok|or)?\s*(?:in\s+)?(?:an?\s+)?(\d{1,2}(?:\.5)?)s?\W*$", re.I
+)
 
 COLORS = (
     "black white blue navy red green grey gray pink purple yellow orange brown beige tan olive "
@@ -60,7 +71,16 @@ COLORS = (
 )
 COLOR_RE = re.compile(r"\b(" + "|".join(COLORS) + r")\b", re.IGNORECASE)
 
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "a couple of": 2, "a pair of": 1}
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "a couple of": 2,
+    "a pair of": 1,
+}
 QUANTITY_RE = re.compile(
     r"\b(\d{1,3}|one|two|three|four|five|six)\s+(?:pairs?|items?|units?|pieces?|of (?:them|these|those))\b"
     r"|\b(?:qty|quantity|x)\s*[:=]?\s*(\d{1,3})\b",

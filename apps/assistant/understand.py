@@ -33,19 +33,28 @@ FOLLOW_UP_RE = re.compile(
     re.IGNORECASE,
 )
 # Fit questions and availability questions share an intent; sub_intent tells them apart.
-FIT_RE = re.compile(r"\b(?:fit|fits|run(?:s)? (?:small|large|big)|true to size|size up|size down|size chart|"
-                    r"what size|which size|measure|sizing)", re.IGNORECASE)
+FIT_RE = re.compile(
+    r"\b(?:fit|fits|run(?:s)? (?:small|large|big)|true to size|size up|size down|size chart|"
+    r"what size|which size|measure|sizing)",
+    re.IGNORECASE,
+)
 POLICY_Q_RE = re.compile(
     r"\b(?:policy|how (?:do|can|long|many|much)|what (?:is|are)|do you|can i|is it possible|who pays|are returns)\b",
     re.IGNORECASE,
 )
-MY_ORDER_RE = re.compile(r"\b(?:my|this|the|our)\s+(?:order|purchase|package|parcel|item|items|shoes?|jacket|stuff)\b|"
-                         r"\bi (?:want|need|would like|wanna) to (?:return|exchange|send)|\bi (?:got|received|bought|ordered)\b",
-                         re.IGNORECASE)
-REFUND_STATUS_RE = re.compile(r"\b(?:where(?:'s| is)? my refund|refund status|status of (?:my )?refund|"
-                              r"(?:haven'?t|not|never) (?:got(?:ten)?|received)[^.?!]{0,20}refund|refund[^.?!]{0,20}(?:yet|still))",
-                              re.IGNORECASE)
-ADDRESS_RE = re.compile(r"\b(?:change|update|edit|modify|wrong|correct)\b[^.?!]{0,30}\baddress", re.IGNORECASE)
+MY_ORDER_RE = re.compile(
+    r"\b(?:my|this|the|our)\s+(?:order|purchase|package|parcel|item|items|shoes?|jacket|stuff)\b|"
+    r"\bi (?:want|need|would like|wanna) to (?:return|exchange|send)|\bi (?:got|received|bought|ordered)\b",
+    re.IGNORECASE,
+)
+REFUND_STATUS_RE = re.compile(
+    r"\b(?:where(?:'s| is)? my refund|refund status|status of (?:my )?refund|"
+    r"(?:haven'?t|not|never) (?:got(?:ten)?|received)[^.?!]{0,20}refund|refund[^.?!]{0,20}(?:yet|still))",
+    re.IGNORECASE,
+)
+ADDRESS_RE = re.compile(
+    r"\b(?:change|update|edit|modify|wrong|correct)\b[^.?!]{0,30}\baddress", re.IGNORECASE
+)
 
 
 @dataclass
@@ -82,13 +91,17 @@ def slm_weight(backend: object) -> float:
     return 1.0 if getattr(backend, "adapter_file", None) else 0.25
 
 
-def intent_probs(text: str, *, backend: object | None, use_slm: bool = True) -> tuple[dict, dict, dict | None, dict]:
+def intent_probs(
+    text: str, *, backend: object | None, use_slm: bool = True
+) -> tuple[dict, dict, dict | None, dict]:
     """(combined, code, slm, tokens) probability maps over INTENTS for one message."""
     code = classifier.code_probs(text)
     tokens = {"prompt": 0, "cached": 0}
     if backend is None or not use_slm or not text.strip():
         return code, code, None, tokens
-    scores = backend.score_labels(prompt=understand_prompt(text), labels=understand_labels(), context="understand")
+    scores = backend.score_labels(
+        prompt=understand_prompt(text), labels=understand_labels(), context="understand"
+    )
     tokens = {"prompt": scores.prompt_tokens, "cached": scores.cached_tokens}
     slm = {intent: 0.0 for intent in INTENTS}
     for label, p in scores.probs.items():
@@ -101,6 +114,26 @@ def intent_probs(text: str, *, backend: object | None, use_slm: bool = True) -> 
     exps = {k: math.exp(v - top) for k, v in logs.items()}
     total = sum(exps.values())
     return {k: v / total for k, v in exps.items()}, code, slm, tokens
+
+
+_VERIFY_FILLER_RE = re.compile(
+    r"\b(?:it'?s|its|is|my|the|order|number|no|num|id|email|e-mail|address|and|here|you go|sure|ok|okay|"
+    r"thanks|thank you|please|pls|it|was|used|mail)\b",
+    re.IGNORECASE,
+)
+
+
+def _only_verification_data(text: str) -> bool:
+    from apps.assistant.slots import EMAIL_RE, order_numbers_find
+
+    numbers = order_numbers_find(text)
+    if not numbers and not EMAIL_RE.search(text):
+        return False
+    rest = EMAIL_RE.sub(" ", text)
+    for number in numbers:
+        rest = re.sub(re.escape(number), " ", rest, flags=re.IGNORECASE)
+    rest = _VERIFY_FILLER_RE.sub(" ", rest)
+    return len(re.findall(r"[^\W\d_]{2,}", rest)) == 0
 
 
 def sub_intent_for(intent: str, text: str) -> str | None:
@@ -139,9 +172,19 @@ def understand(text: str, *, backend: object | None, state: dict, use_slm: bool 
         # "yes" answers the question the assistant asked; it is no new topic.
         intent = state["pending_action"]["intent"]
         probability = max(probability, 0.9)
-    elif follow_up and last and probs.get(last, 0) * 3 >= probability and intent in ("greeting", "out_of_scope", last):
+    elif (
+        follow_up
+        and last
+        and probs.get(last, 0) * 3 >= probability
+        and intent in ("greeting", "out_of_scope", last)
+    ):
         # "and in an 11?" continues the previous topic unless it clearly opens a new one.
         intent, probability = last, max(probs[last], min(0.85, probability))
+    if not (confirm or deny) and _only_verification_data(clean):
+        # "W2611340, noah@example.com": the answer to our verification question, not a new topic.
+        order_intents = ("order_status", "cancel_order", "return_refund", "exchange_size")
+        intent = last if last in order_intents else "order_status"
+        probability = max(probability, 0.85)
     asked = classifier.asks_for_human(clean)
     if asked:
         intent, probability = "complaint_or_human", max(probability, probs["complaint_or_human"], 0.9)

@@ -100,9 +100,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     def _rate_ok(self) -> bool:
         conn_burst, conn_rate = conf("CHAT_RATE_CONN")
         ip_burst, ip_rate = conf("CHAT_RATE_IP")
-        return limits.rate_allow(
-            key=f"conn:{self.channel_name}", burst=conn_burst, per_second=conn_rate
-        ) and limits.rate_allow(key=f"ip:{self.ip}", burst=ip_burst, per_second=ip_rate)
+        try:
+            return limits.rate_allow(
+                key=f"conn:{self.channel_name}", burst=conn_burst, per_second=conn_rate
+            ) and limits.rate_allow(key=f"ip:{self.ip}", burst=ip_burst, per_second=ip_rate)
+        except Exception:
+            # Redis is down: fail open (Postgres still takes the message) rather than drop chat.
+            logger.warning("rate limiter unavailable; allowing the frame", exc_info=True)
+            return True
 
     async def on_hello(self, content: dict[str, Any]) -> None:
         token = content.get("conversation_token")
@@ -132,7 +137,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(client_msg_id, str) or len(client_msg_id) > 64:
             await self.error("bad_message", "client_msg_id must be a string of at most 64 characters.")
             return
-        message_id, created = await self._receive(text, client_msg_id)
+        try:
+            message_id, created = await self._receive(text, client_msg_id)
+        except Exception:
+            # Postgres or the broker is unreachable: no ack, so the widget keeps the message
+            # and sends it again; the server deduplicates by client_msg_id.
+            logger.exception("message not stored or not scheduled")
+            await self.error("unavailable", "Temporarily unavailable; retrying.", client_msg_id=client_msg_id)
+            return
         # The row is committed before this ack leaves: an acknowledged message is never lost.
         await self.send_json(
             {

@@ -129,6 +129,10 @@ def message_receive(*, conversation_id: int, text: str, client_msg_id: str = "")
             conversation_id=conversation_id, client_msg_id=client_msg_id
         ).first()
         if existing is not None:
+            if existing.reply_state == Message.ReplyState.PENDING:
+                # The first try may have been saved but not enqueued (broker down before the
+                # ack): enqueue again. Harmless if it was: the reply is claimed only once.
+                reply_enqueue(message_id=existing.pk)
             return existing, False
     try:
         with transaction.atomic():
@@ -450,7 +454,8 @@ def _reply_compose_claimed(*, message_id: int) -> Message | None:
         )
     # reply_to lets the widget restart a half-streamed answer when a retry streams it again.
     conversation_push(
-        conversation=conversation, event={"type": "typing", "who": "assistant", "on": True, "reply_to": message_id}
+        conversation=conversation,
+        event={"type": "typing", "who": "assistant", "on": True, "reply_to": message_id},
     )
     stream = _TokenStream(conversation=conversation, reply_to=message_id)
     reply = assistant_reply(turns=turns, identity=identity, on_token=stream, state=dict(conversation.state))

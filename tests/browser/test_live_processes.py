@@ -33,7 +33,7 @@ def _shopper_says(page, text: str) -> None:
 
 
 def _wait_answers(page, n: int, timeout: float) -> list[str]:
-    answers = page.locator(".msg.assistant:not(.greeting) .body")
+    answers = page.locator(".msg.assistant:not(.greeting):not(.streaming) .body")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         texts = answers.all_inner_texts()
@@ -75,6 +75,11 @@ def test_two_web_processes_and_two_workers_serve_one_conversation(make_stack, br
     _shopper_says(shop, "great, thanks")
     agent.locator(".msg.role-shopper", has_text="great, thanks").wait_for()
     assert Message.objects.filter(role=Message.Role.ASSISTANT).count() == 2
+    # resolve: the shopper is asked for a rating, and it is stored
+    agent.locator(".act-resolve button").click()
+    shop.locator(".csat button", has_text="5").click()
+    shop.locator(".msg.system", has_text="Thanks for your feedback").wait_for()
+    assert Conversation.objects.get().csat == 5
 
 
 def test_chat_worker_killed_mid_reply_the_reply_is_redelivered(make_stack, browser):
@@ -94,8 +99,33 @@ def test_chat_worker_killed_mid_reply_the_reply_is_redelivered(make_stack, brows
     texts = _wait_answers(shop, 1, timeout=60)
     recovered_in = time.monotonic() - killed_at
     message.refresh_from_db()
-    assert message.reply_state == Message.ReplyState.DONE and message.reply_attempts == 2
+    assert message.reply_state == Message.ReplyState.DONE
+    assert message.reply_attempts == 2
     assert Message.objects.filter(role=Message.Role.ASSISTANT).count() == 1
     assert texts.count(SIZE_ANSWER) == 1
     assert recovered_in < 60
     print(f"reply recovered {recovered_in:.1f} s after the worker was killed")
+
+
+def test_redis_restart_clients_reconnect_and_nothing_acknowledged_is_lost(
+    make_stack, browser, private_valkey
+):
+    stack = make_stack(REDIS_URL=private_valkey.url, FAKE_TOKEN_DELAY="0.05")
+    shop = browser.new_context().new_page()
+    shop.goto(f"{stack.bases[0]}/")
+    shop.locator(".launcher").click()
+    _shopper_says(shop, "Is size 10 in stock?")
+    _wait_answers(shop, 1, timeout=20)
+    # the broker and channel layer go away; the shopper keeps typing
+    private_valkey.stop()
+    _shopper_says(shop, "And size 9, is it in stock?")
+    time.sleep(3)
+    private_valkey.start()
+    # the widget reconnects, resends what was not acknowledged, and gets its answer
+    _wait_answers(shop, 2, timeout=60)
+    shopper_messages = list(
+        Message.objects.filter(role=Message.Role.SHOPPER).values_list("text", "reply_state")
+    )
+    assert shopper_messages == [("Is size 10 in stock?", "done"), ("And size 9, is it in stock?", "done")]
+    assert Message.objects.filter(role=Message.Role.ASSISTANT).count() == 2
+    assert shop.locator(".msg.shopper.sending").count() == 0

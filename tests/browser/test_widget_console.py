@@ -133,6 +133,7 @@ def test_shopper_and_agent_live_handoff(live_stack, browser):
     assert "Do you have the Trail Runner in size 10?" in texts
     assert any(t.startswith("Hi, I'm Sam.") for t in texts)
     assert texts.count(SIZE_ANSWER) == 2
+    assert shop.locator(".msg.streaming").count() == 0
     save_screenshot(shop, "widget-after-reload")
     assert console_errors == []
     shopper_ctx.close()

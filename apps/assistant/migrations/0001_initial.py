@@ -5,24 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='IntentThreshold',
+            name="IntentThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('intent', models.CharField(choices=[('order_status', 'order_status'), ('cancel_order', 'cancel_order'), ('return_refund', 'return_refund'), ('exchange_size', 'exchange_size'), ('size_availability_or_fit', 'size_availability_or_fit'), ('shipping_delivery', 'shipping_delivery'), ('payment_billing', 'payment_billing'), ('account', 'account'), ('complaint_or_human', 'complaint_or_human'), ('product_question', 'product_question'), ('greeting', 'greeting'), ('out_of_scope', 'out_of_scope')], max_length=40, unique=True)),
-                ('threshold', models.FloatField(validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "intent",
+                    models.CharField(
+                        choices=[
+                            ("order_status", "order_status"),
+                            ("cancel_order", "cancel_order"),
+                            ("return_refund", "return_refund"),
+                            ("exchange_size", "exchange_size"),
+                            ("size_availability_or_fit", "size_availability_or_fit"),
+                            ("shipping_delivery", "shipping_delivery"),
+                            ("payment_billing", "payment_billing"),
+                            ("account", "account"),
+                            ("complaint_or_human", "complaint_or_human"),
+                            ("product_question", "product_question"),
+                            ("greeting", "greeting"),
+                            ("out_of_scope", "out_of_scope"),
+                        ],
+                        max_length=40,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.FloatField(
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ]
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['intent'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('threshold__gte', 0.0), ('threshold__lte', 1.0)), name='intentthreshold_in_unit_interval')],
+                "ordering": ["intent"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("threshold__gte", 0.0), ("threshold__lte", 1.0)),
+                        name="intentthreshold_in_unit_interval",
+                    )
+                ],
             },
         ),
     ]

@@ -15,6 +15,10 @@ class Command(BaseCommand):
         "active model; promote it only if no guarded metric is worse."
     )
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: object) -> CommandParser:
+        # The option is called --version (the issue names it so); it replaces Django's own here.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--version", default=None, help="ModelVersion id or name (default: newest)")
         parser.add_argument("--dataset", type=Path, default=None, help="set dir (default: the version's)")

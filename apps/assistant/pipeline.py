@@ -1,0 +1,416 @@
+"""The reply pipeline: understand → act → respond → judge, one trace per shopper message.
+
+It takes the conversation's turns and the verified customer as data and knows nothing of
+websockets or Celery: the widget's worker, ``manage.py ask`` and the evaluation run this code.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from apps.assistant import judge as judge_mod
+from apps.assistant import respond as tpl
+from apps.assistant.act import ActResult, act, extracted_merge
+from apps.assistant.prompts import LLM_SYSTEM, respond_prompt
+from apps.assistant.slots import slots_extract
+from apps.assistant.understand import MAX_MODEL_CHARS, Understanding, model_text, understand
+
+logger = logging.getLogger(__name__)
+
+PRODUCT_INTENTS = ("size_availability_or_fit", "product_question", "exchange_size")
+SLOT_KEYS = ("order_number", "email", "product", "size", "color", "quantity", "reason")
+TRACE_KEYS = (
+    "route",
+    "intent",
+    "sub_intent",
+    "slots",
+    "confidence",
+    "answer",
+    "citations",
+    "tool_calls",
+    "escalation_reason",
+    "latency_ms",
+    "tokens",
+    "model",
+)
+
+
+@dataclass
+class Turn:
+    role: str  # "customer" | "assistant" | "agent"
+    text: str
+
+
+@dataclass
+class Reply:
+    answer: str
+    route: str
+    trace: dict
+    state: dict
+    quick_replies: list[str] = field(default_factory=list)
+    handoff: bool = False
+
+
+def _backend() -> Any | None:
+    from apps.inference.backends import slm
+
+    return slm()
+
+
+def _model_info(backend: Any | None, llm_model: str | None = None) -> dict:
+    return {
+        "slm": getattr(backend, "name", None),
+        "slm_file": getattr(backend, "model_file", None),
+        "adapter_file": getattr(backend, "adapter_file", None),
+        "llm": llm_model,
+    }
+
+
+def _use_slm_respond(backend: Any | None) -> bool:
+    mode = getattr(settings, "ASSISTANT_SLM_RESPOND", "auto")
+    if backend is None or mode == "never":
+        return False
+    # The bare base model loops instead of answering: phrase with it only once an adapter is loaded.
+    return mode == "always" or bool(getattr(backend, "adapter_file", None))
+
+
+def _has_words(text: str) -> bool:
+    return bool(re.search(r"[^\W\d_]{2,}|\d{3,}", text))
+
+
+# --- State: what earlier customer turns established ----------------------------------------------
+def _resolve_product(text: str, state: dict, res_calls: list[dict] | None = None) -> None:
+    from apps.catalog.selectors import PRODUCT_MATCH_CONFIDENT, product_match
+
+    matches = product_match(text=text, limit=1)
+    if res_calls is not None:
+        res_calls.append({"name": "product_match", "args": {"text": text[:200]}, "ok": bool(matches)})
+    if matches and matches[0][1] >= PRODUCT_MATCH_CONFIDENT * 0.9:
+        product = matches[0][0]
+        slots = state.setdefault("slots", {})
+        if slots.get("product") != product.external_id:
+            # A different product: the size/color asked for the previous one no longer apply.
+            slots.pop("size", None)
+            slots.pop("color", None)
+        slots["product"] = product.external_id
+
+
+def _known_options(state: dict) -> tuple[list[str], list[str]]:
+    ext = state.get("slots", {}).get("product")
+    if not ext:
+        return [], []
+    from apps.catalog.models import Variant
+
+    rows = list(Variant.objects.filter(product__external_id=ext).values_list("size", "color")[:200])
+    return [s for s, _ in rows if s], [c for _, c in rows if c]
+
+
+def _extract_into_state(text: str, intent: str, state: dict, calls: list[dict] | None = None) -> None:
+    if intent in PRODUCT_INTENTS or (
+        intent == "return_refund" and not state.get("slots", {}).get("order_number")
+    ):
+        _resolve_product(text, state, calls)
+    sizes, colors = _known_options(state)
+    follow = state.get("last_intent") in PRODUCT_INTENTS or intent in PRODUCT_INTENTS
+    extracted = slots_extract(text, known_sizes=sizes, known_colors=colors, follow_up=follow)
+    extracted_merge(state=state, extracted=extracted, intent=intent)
+
+
+def state_replay(*, turns: list[Turn], state: dict) -> dict:
+    """Fold earlier turns into the state (slots, verification, last topic) without answering."""
+    from apps.orders.selectors import order_verify_by_email
+
+    for turn in turns:
+        if turn.role == "customer":
+            text, _ = model_text(turn.text or "")
+            if not _has_words(text):
+                continue
+            u = understand(text, backend=None, state=state, use_slm=False)
+            _extract_into_state(text, u.intent, state)
+            slots = state.get("slots", {})
+            if slots.get("order_number") and slots.get("email") and not state.get("verified_order"):
+                order = order_verify_by_email(number=slots["order_number"], email=slots["email"])
+                if order is not None:
+                    state["verified_order"] = order.external_id
+            if u.intent not in ("greeting",):
+                state["last_intent"] = u.intent
+        elif turn.role == "assistant" and re.search(r"\breply yes\b|\bshall i\b", turn.text or "", re.I):
+            intent = state.get("last_intent")
+            number = state.get("slots", {}).get("order_number")
+            if intent in ("cancel_order", "return_refund") and number:
+                action = "cancel" if intent == "cancel_order" else "return"
+                state["pending_action"] = {"intent": intent, "action": action, "order": number}
+    return state
+
+
+# --- Escalation ------------------------------------------------------------------------------------
+def _llm_escalate(
+    *, turns: list[Turn], res: ActResult, identity: Any, trace: dict
+) -> tuple[str | None, str | None]:
+    """Ask the LLM tier (PII redacted). Returns (answer, failure reason)."""
+    from apps.catalog.models import Store
+    from apps.inference.llm import LLMUnavailable, llm_complete_redacted
+
+    facts = []
+    for fact in res.facts[:4]:
+        facts.append(str(fact)[:1500])
+    if res.passage:
+        facts.append(res.passage[:1500])
+    system = LLM_SYSTEM.format(store=Store.current().name, facts="\n".join(facts) or "(none)")
+    messages = [{"role": "system", "content": system}]
+    for turn in turns[-6:]:
+        role = "user" if turn.role == "customer" else "assistant"
+        messages.append({"role": role, "content": (turn.text or "")[:MAX_MODEL_CHARS]})
+    names = [n for n in (getattr(identity, "email", None),) if n]
+    try:
+        result, _mapping = llm_complete_redacted(messages=messages, names=names, max_tokens=300)
+    except LLMUnavailable as exc:
+        return None, f"llm_unavailable: {str(exc)[:120]}"
+    trace["tokens"]["llm_prompt"] += result.prompt_tokens
+    trace["tokens"]["llm_completion"] += result.completion_tokens
+    trace["model"]["llm"] = result.model
+    text = result.text.strip()
+    if not text or text.upper().startswith("HANDOFF"):
+        return None, "low_confidence: the LLM tier was unsure"
+    return text, None
+
+
+def _route_escalation(
+    *, reason: str, llm: str, turns: list[Turn], res: ActResult, identity: Any, trace: dict, intent: str
+) -> tuple[str, str, str]:
+    """(route, answer, escalation_reason) for a message the box should not answer itself."""
+    from apps.inference.llm import llm_configured
+
+    if llm == "off":
+        return "llm", "", reason
+    if llm == "auto" and llm_configured():
+        answer, failure = _llm_escalate(turns=turns, res=res, identity=identity, trace=trace)
+        if answer is not None:
+            return "llm", answer, reason
+        return "human", tpl.HANDOFF_GENERIC, failure or reason
+    if intent == "out_of_scope":
+        # No LLM tier: decline politely rather than bother a person with trivia.
+        return "slm", tpl.OUT_OF_SCOPE_TEXT, reason
+    return "human", tpl.HANDOFF_GENERIC, reason
+
+
+# --- The pipeline --------------------------------------------------------------------------------
+def _empty_trace(backend: Any | None) -> dict:
+    return {
+        "route": "human",
+        "intent": "out_of_scope",
+        "sub_intent": None,
+        "slots": {},
+        "confidence": 0.0,
+        "answer": "",
+        "citations": [],
+        "tool_calls": [],
+        "escalation_reason": None,
+        "latency_ms": {"understand": 0, "first_token": 0, "total": 0},
+        "tokens": {
+            "slm_prompt": 0,
+            "slm_prompt_cached": 0,
+            "slm_completion": 0,
+            "llm_prompt": 0,
+            "llm_completion": 0,
+        },
+        "model": _model_info(backend),
+    }
+
+
+def reply(
+    *,
+    turns: list[Turn],
+    identity: Any = None,
+    on_token: Callable[[str], None] | None = None,
+    llm: str = "auto",
+    state: dict | None = None,
+) -> Reply:
+    """Answer the last customer turn. Never raises: a failure becomes a human handoff with a trace."""
+    started = time.perf_counter()
+    marks: dict[str, float] = {}
+    backend = None
+    try:
+        backend = _backend()
+    except Exception as exc:  # no model: the code classifier and templates still work
+        logger.exception("SLM unavailable: %s", exc)
+    trace = _empty_trace(backend)
+    new_state = copy.deepcopy(state) if state is not None else None
+    try:
+        if new_state is None:
+            new_state = state_replay(turns=turns[:-1], state={})
+        answer, route, quick, trace = _reply(
+            turns=turns,
+            identity=identity,
+            llm=llm,
+            state=new_state,
+            backend=backend,
+            trace=trace,
+            started=started,
+            marks=marks,
+        )
+    except Exception as exc:
+        logger.exception("reply pipeline failed")
+        answer, route, quick = tpl.HANDOFF_GENERIC, "human", []
+        trace.update(
+            route="human", answer=answer, escalation_reason=f"error: {type(exc).__name__}", confidence=0.0
+        )
+        new_state = new_state if new_state is not None else {}
+    if "first_token" not in marks:
+        marks["first_token"] = time.perf_counter()
+    if answer:
+        tpl.stream_text(answer, on_token)
+    now = time.perf_counter()
+    trace["latency_ms"] = {
+        "understand": round((marks.get("understand", now) - started) * 1000),
+        "first_token": round((marks.get("first_token", now) - started) * 1000),
+        "total": round((now - started) * 1000),
+    }
+    trace = {key: trace[key] for key in TRACE_KEYS}
+    return Reply(
+        answer=answer,
+        route=route,
+        trace=trace,
+        state=new_state,
+        quick_replies=quick,
+        handoff=route == "human",
+    )
+
+
+def _last_customer_text(turns: list[Turn]) -> str:
+    for turn in reversed(turns):
+        if turn.role == "customer":
+            return turn.text if isinstance(turn.text, str) else str(turn.text or "")
+    return ""
+
+
+def _reply(
+    *,
+    turns: list[Turn],
+    identity: Any,
+    llm: str,
+    state: dict,
+    backend: Any,
+    trace: dict,
+    started: float,
+    marks: dict[str, float],
+) -> tuple[str, str, list[str], dict]:
+    raw = _last_customer_text(turns)
+    text, truncated = model_text(raw)
+    notes: list[str] = []
+    if truncated:
+        notes.append(f"bad_input: message of {len(raw)} characters truncated to {MAX_MODEL_CHARS}")
+
+    if not _has_words(text):
+        marks["understand"] = time.perf_counter()
+        answer = (
+            "I didn't catch a question there. How can I help? I can check an order, a return or "
+            "exchange, sizes and stock, or shipping."
+        )
+        kind = "empty message" if not raw.strip() else "no readable text"
+        trace.update(
+            route="clarify",
+            intent="greeting",
+            answer=answer,
+            confidence=0.0,
+            escalation_reason=f"bad_input: {kind}",
+        )
+        return answer, "clarify", [], trace
+
+    u: Understanding = understand(text, backend=backend, state=state)
+    marks["understand"] = time.perf_counter()
+    trace["tokens"]["slm_prompt"] += u.tokens["prompt"]
+    trace["tokens"]["slm_prompt_cached"] += u.tokens["cached"]
+    intent = u.intent
+    calls: list[dict] = []
+    _extract_into_state(text, intent, state, calls)
+    res = act(intent=intent, sub_intent=u.sub_intent, u=u, state=state, identity=identity, text=text)
+    res.tool_calls = calls + res.tool_calls
+    if intent not in ("greeting",):
+        state["last_intent"] = intent
+    if res.kind != "clarify" and intent not in ("cancel_order", "return_refund"):
+        state.pop("pending_action", None)
+
+    # Respond: the template is the answer unless the SLM phrases a knowledge passage better.
+    answer = res.answer
+    gen_conf = None
+    facts_ok = True
+    if (
+        res.kind == "answer"
+        and res.passage
+        and _use_slm_respond(backend)
+        and intent in ("shipping_delivery", "payment_billing", "account", "product_question")
+    ):
+
+        def first() -> None:
+            marks.setdefault("first_token", time.perf_counter())
+
+        phrased, stats = tpl.slm_phrase(
+            backend=backend,
+            prompt=respond_prompt(question=text, passage=res.passage),
+            facts=res.facts,
+            allowed_extra=text,
+            on_first=first,
+        )
+        marks.pop("first_token", None)  # the checked text is what reaches the shopper
+        trace["tokens"]["slm_prompt"] += stats["prompt"]
+        trace["tokens"]["slm_prompt_cached"] += stats["cached"]
+        trace["tokens"]["slm_completion"] += stats["completion"]
+        gen_conf = stats.get("gen_confidence")
+        if phrased is not None:
+            answer = phrased
+        elif stats["unsupported"]:
+            facts_ok = False  # the model made up a fact: keep the template, lower the confidence
+    elif res.answer:
+        unsupported = tpl.fact_check(res.answer, facts=res.facts, allowed_extra=text)
+        facts_ok = not unsupported or not res.facts
+
+    confidence = judge_mod.confidence_compute(
+        intent_probability=u.probability,
+        # Asking for a missing slot is the right move, not a weakness: only answers pay for gaps.
+        slot_completeness=res.slot_completeness if res.kind == "answer" else 1.0,
+        retrieval_score=res.retrieval_score,
+        gen_confidence=gen_conf,
+        facts_ok=facts_ok or res.kind != "answer",
+    )
+    threshold = judge_mod.threshold_for(intent)
+    route = {"answer": "slm", "clarify": "clarify", "human": "human", "escalate": "escalate"}[res.kind]
+    reason = res.escalation_reason
+    if route in ("slm", "clarify") and confidence < threshold and not u.confirm:
+        route, reason = "escalate", f"low_confidence: {confidence:.2f} < {threshold:.2f} for {intent}"
+    if route == "escalate":
+        route, answer, reason = _route_escalation(
+            reason=reason or "low_confidence",
+            llm=llm,
+            turns=turns,
+            res=res,
+            identity=identity,
+            trace=trace,
+            intent=intent,
+        )
+        if route != "slm" or intent != "out_of_scope":
+            state.pop("pending_action", None)
+    if notes and reason is None:
+        reason = notes[0]
+
+    slots = {k: state.get("slots", {}).get(k) for k in SLOT_KEYS if state.get("slots", {}).get(k) is not None}
+    trace.update(
+        route=route,
+        intent=intent,
+        sub_intent=u.sub_intent,
+        slots=slots,
+        confidence=float(confidence),
+        answer=answer,
+        citations=res.citations if route in ("slm", "clarify", "llm") else [],
+        tool_calls=res.tool_calls,
+        escalation_reason=reason,
+    )
+    return answer, route, res.quick_replies, trace

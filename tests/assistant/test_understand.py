@@ -1,0 +1,79 @@
+"""Slots by code and the intent combination (no database, no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.assistant.classifier import code_probs
+from apps.assistant.slots import slots_extract
+from apps.assistant.understand import understand
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("where is my order #W2611340?", {"order_number": "W2611340"}),
+        ("order 2611340 email Noah@Example.com", {"order_number": "2611340", "email": "noah@example.com"}),
+        ("do you have it in an 11?", {"size": "11"}),
+        ("size 10.5 please", {"size": "10.5"}),
+        ("10 and a half", {"size": "10.5"}),
+        ("hoodie in xl", {"size": "XL"}),
+        ("2 pairs in medium", {"size": "M", "quantity": 2}),
+        ("what about the blue ones", {"color": "blue"}),
+    ],
+)
+def test_slots_extract(text, expected):
+    assert slots_extract(text).as_dict() == expected
+
+
+def test_fit_words_are_not_sizes():
+    assert slots_extract("do these run small").size is None
+
+
+def test_tracking_like_numbers_without_order_word_are_not_orders():
+    assert slots_extract("call me at 5551234567").order_numbers == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("wheres my pakage", "order_status"),
+        ("pls cancel my order", "cancel_order"),
+        ("i want my money back", "return_refund"),
+        ("can i swap these for a size 9", "exchange_size"),
+        ("do these run small", "size_availability_or_fit"),
+        ("is cod available", "payment_billing"),
+        ("do u ship to canada", "shipping_delivery"),
+        ("forgot my password", "account"),
+        ("let me speak to a human", "complaint_or_human"),
+        ("are the sneakers waterproof", "product_question"),
+        ("hello", "greeting"),
+        ("who won the football game", "out_of_scope"),
+    ],
+)
+def test_code_classifier_on_own_phrasing(text, intent):
+    probs = code_probs(text)
+    assert max(probs, key=probs.get) == intent
+
+
+def test_probability_combines_slm_and_code(settings):
+    from apps.inference.backends import FakeSLM
+
+    settings.ASSISTANT_SLM_INTENT_WEIGHT = 1.0
+    u = understand("where is my order", backend=FakeSLM(), state={})
+    assert u.intent == "order_status"
+    assert 0.5 < u.probability <= 1.0
+    assert u.slm_probs is not None and abs(sum(u.slm_probs.values()) - 1) < 1e-6
+    assert abs(sum(u.probs.values()) - 1) < 1e-6
+
+
+def test_confirmation_only_counts_with_a_pending_question():
+    assert understand("yes", backend=None, state={}).confirm is False
+    pending = {"pending_action": {"intent": "cancel_order", "action": "cancel", "order": "#W1"}}
+    u = understand("yes please", backend=None, state=pending)
+    assert u.confirm and u.intent == "cancel_order"
+
+
+def test_verification_answer_keeps_the_order_topic():
+    u = understand("W2611340 noah@example.com", backend=None, state={"last_intent": "return_refund"})
+    assert u.intent == "return_refund"
