@@ -50,15 +50,35 @@ def questions() -> list[dict[str, Any]]:
     by_status: dict[str, Order] = {}
     for order in orders:
         by_status.setdefault(order.status, order)
-    phrasings = ["where is my order {n}", "wheres my package {n}??", "has {n} shipped yet", "status of order {n}"]
+    phrasings = [
+        "where is my order {n}",
+        "wheres my package {n}??",
+        "has {n} shipped yet",
+        "status of order {n}",
+    ]
     for i, order in enumerate(list(by_status.values())[:4] + orders[:4]):
-        qs.append({"text": phrasings[i % 4].format(n=order.external_id), "email": order.customer.email, "kind": "order"})
+        qs.append(
+            {
+                "text": phrasings[i % 4].format(n=order.external_id),
+                "email": order.customer.email,
+                "kind": "order",
+            }
+        )
     for order in orders[4:7]:
-        qs.append({"text": f"i want to return order {order.external_id}", "email": order.customer.email, "kind": "order"})
+        qs.append(
+            {
+                "text": f"i want to return order {order.external_id}",
+                "email": order.customer.email,
+                "kind": "order",
+            }
+        )
     products = list(Product.objects.filter(variants__size__regex=r"^\d").distinct().order_by("name")[:8])
     for i, product in enumerate(products):
         size = product.variants.exclude(size="").values_list("size", flat=True).first()
-        text = [f"do you have the {product.name} in size {size}", f"is the {product.name.lower()} in stock in a {size}?"][i % 2]
+        text = [
+            f"do you have the {product.name} in size {size}",
+            f"is the {product.name.lower()} in stock in a {size}?",
+        ][i % 2]
         qs.append({"text": text, "kind": "size"})
     kb = [
         "how much is shipping",
@@ -103,8 +123,11 @@ class Recorder:
         return self._score(**kw)
 
     def stream(self, **kw: Any) -> Any:
-        self.calls.append({"kind": "stream", "prompt": kw["prompt"], "max_tokens": kw["max_tokens"]})
-        return self._stream(**kw)
+        call = {"kind": "stream", "prompt": kw["prompt"], "max_tokens": kw["max_tokens"]}
+        self.calls.append(call)
+        yield from self._stream(**kw)
+        # Raw llama.cpp then generates exactly as many tokens as the pipeline did.
+        call["max_tokens"] = max(1, self.backend.last_completion_tokens)
 
 
 def run_pipeline(qs: list[dict[str, Any]], *, respond: str) -> list[dict[str, Any]]:
@@ -114,15 +137,15 @@ def run_pipeline(qs: list[dict[str, Any]], *, respond: str) -> list[dict[str, An
     settings.ASSISTANT_SLM_RESPOND = respond
     out = []
     for q in qs:
-        identity = CustomerIdentity(email=q["email"], external_id=None, source="trusted") if q.get("email") else None
-        first: list[float] = []
+        identity = (
+            CustomerIdentity(email=q["email"], external_id=None, source="trusted") if q.get("email") else None
+        )
         started = time.perf_counter()
         with transaction.atomic():
             r = reply(
                 turns=[Turn("customer", q["text"])],
                 identity=identity,
                 llm="off",
-                on_token=lambda _t: first.append(time.perf_counter()) if not first else None,
             )
             transaction.set_rollback(True)
         wall = (time.perf_counter() - started) * 1000
@@ -130,7 +153,9 @@ def run_pipeline(qs: list[dict[str, Any]], *, respond: str) -> list[dict[str, An
     return out
 
 
-def raw_replay(calls: list[dict[str, Any]], *, model_file: str, adapter_file: str | None, threads: int) -> list[float]:
+def raw_replay(
+    calls: list[dict[str, Any]], *, model_file: str, adapter_file: str | None, threads: int
+) -> list[float]:
     """The same prompts on raw llama.cpp: one Llama per prompt type, like the backend's contexts."""
     contexts: dict[str, Any] = {}
     cached: dict[str, list[int]] = {}
@@ -182,7 +207,9 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "slm_prompt_mean": statistics.mean(t["slm_prompt"] for t in tok),
         "slm_prompt_cached_mean": statistics.mean(t["slm_prompt_cached"] for t in tok),
         "slm_completion_mean": statistics.mean(t["slm_completion"] for t in tok),
-        "routes": {k: sum(1 for r in rows if r["trace"]["route"] == k) for k in ("slm", "clarify", "llm", "human")},
+        "routes": {
+            k: sum(1 for r in rows if r["trace"]["route"] == k) for k in ("slm", "clarify", "llm", "human")
+        },
     }
 
 
@@ -221,16 +248,24 @@ def main() -> None:
     phrased_calls = rec.calls
 
     # Pipeline SLM time per question ≈ understand latency + (for phrased) the stream.
-    raw_shipped = raw_replay(shipped_calls, model_file=backend._model, adapter_file=backend._adapter, threads=args.threads)
-    raw_phrased = raw_replay(phrased_calls, model_file=backend._model, adapter_file=backend._adapter, threads=args.threads)
+    raw_shipped = raw_replay(
+        shipped_calls, model_file=backend._model, adapter_file=backend._adapter, threads=args.threads
+    )
+    raw_phrased = raw_replay(
+        phrased_calls, model_file=backend._model, adapter_file=backend._adapter, threads=args.threads
+    )
     pipe_understand = sum(r["trace"]["latency_ms"]["understand"] for r in shipped)
     raw_understand = sum(t for c, t in zip(shipped_calls, raw_shipped, strict=False) if c["kind"] == "score")
     pipe_phrased = sum(r["trace"]["latency_ms"]["total"] for r in phrased)
     raw_phrased_total = sum(raw_phrased)
     rss_mb, pss_mb = memory_mb()
     report = {
-        "machine": {"cpus": os.cpu_count(), "threads": args.threads, "python": platform.python_version(),
-                    "load_avg": os.getloadavg()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "threads": args.threads,
+            "python": platform.python_version(),
+            "load_avg": os.getloadavg(),
+        },
         "model": shipped[0]["trace"]["model"],
         "model_load_and_warm_s": round(load_s, 2),
         "shipped": summary(shipped),
@@ -238,7 +273,9 @@ def main() -> None:
         "raw": {
             "understand_total_ms": round(raw_understand, 1),
             "phrased_total_ms": round(raw_phrased_total, 1),
-            "understand_p50": pct([t for c, t in zip(shipped_calls, raw_shipped, strict=False) if c["kind"] == "score"], 0.5),
+            "understand_p50": pct(
+                [t for c, t in zip(shipped_calls, raw_shipped, strict=False) if c["kind"] == "score"], 0.5
+            ),
             "phrased_p50": pct(raw_phrased, 0.5) if raw_phrased else None,
         },
         "ratio_understand": round(pipe_understand / raw_understand, 3) if raw_understand else None,
@@ -247,8 +284,14 @@ def main() -> None:
         "rss_mb": round(rss_mb, 1),
         "pss_mb": round(pss_mb, 1),
         "per_question": [
-            {"text": r["text"], "route": r["trace"]["route"], "intent": r["trace"]["intent"],
-             "confidence": r["trace"]["confidence"], "latency_ms": r["trace"]["latency_ms"], "answer": r["trace"]["answer"][:160]}
+            {
+                "text": r["text"],
+                "route": r["trace"]["route"],
+                "intent": r["trace"]["intent"],
+                "confidence": r["trace"]["confidence"],
+                "latency_ms": r["trace"]["latency_ms"],
+                "answer": r["trace"]["answer"][:160],
+            }
             for r in shipped + phrased
         ],
     }
@@ -256,13 +299,24 @@ def main() -> None:
     RESULTS.write_text(json.dumps(report, indent=2, default=str))
     s, p = report["shipped"], report["phrased_40_tokens"]
     print(f"{'metric':<34}{'shipped':>12}{'phrased-40':>12}")
-    for key in ("n", "understand_p50", "understand_p95", "first_token_p50", "total_p50", "total_p95",
-                "slm_prompt_mean", "slm_prompt_cached_mean", "slm_completion_mean"):
+    for key in (
+        "n",
+        "understand_p50",
+        "understand_p95",
+        "first_token_p50",
+        "total_p50",
+        "total_p95",
+        "slm_prompt_mean",
+        "slm_prompt_cached_mean",
+        "slm_completion_mean",
+    ):
         print(f"{key:<34}{s[key]:>12.1f}{p[key]:>12.1f}")
     print(f"raw understand p50 ms            {report['raw']['understand_p50']:.1f}")
     print(f"ratio understand (pipe/raw)      {report['ratio_understand']}")
     print(f"ratio phrased total (pipe/raw)   {report['ratio_phrased_total']}")
-    print(f"peak RSS MB {report['peak_rss_mb']}  PSS MB {report['pss_mb']}  load avg {report['machine']['load_avg']}")
+    print(
+        f"peak RSS MB {report['peak_rss_mb']}  PSS MB {report['pss_mb']}  load avg {report['machine']['load_avg']}"  # noqa: E501
+    )
     print(f"routes {s['routes']}  -> {RESULTS}")
     from apps.inference.backends import slm_reset
 

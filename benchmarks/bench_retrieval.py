@@ -377,10 +377,11 @@ def machine() -> dict[str, Any]:
     }
 
 
-def choose(results: list[dict[str, Any]]) -> dict[str, Any] | None:
+def choose(results: list[dict[str, Any]], *, latency: bool = True) -> dict[str, Any] | None:
+    """The cheapest ef_search (they ascend) meeting the recall target, and the latency one too."""
     largest = max(results, key=lambda r: r["chunks"])
-    for row in largest["by_ef_search"]:  # ascending ef: the cheapest setting that meets both targets
-        if row["recall_at_10"] >= TARGET_RECALL and row["hybrid_p95_ms"] <= TARGET_P95_MS:
+    for row in largest["by_ef_search"]:
+        if row["recall_at_10"] >= TARGET_RECALL and (not latency or row["hybrid_p95_ms"] <= TARGET_P95_MS):
             return {"chunks": largest["chunks"], **row}
     return None
 
@@ -439,6 +440,13 @@ def main() -> None:
         )
     else:
         print(f"\nno ef_search met recall >= {TARGET_RECALL} and p95 <= {TARGET_P95_MS} ms")
+    by_recall = choose(results, latency=False)
+    if by_recall:
+        print(
+            f"lowest ef_search with recall@10 >= {TARGET_RECALL} at {by_recall['chunks']:,} chunks: "
+            f"{by_recall['ef_search']} (recall {by_recall['recall_at_10']:.3f}, vector p95 "
+            f"{by_recall['vector_p95_ms']} ms, hybrid p95 {by_recall['hybrid_p95_ms']} ms)"
+        )
     report = {
         "benchmark": "retrieval",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -450,6 +458,7 @@ def main() -> None:
         "targets": {"recall_at_10": TARGET_RECALL, "p95_ms": TARGET_P95_MS},
         "results": results,
         "chosen": chosen,
+        "lowest_ef_search_meeting_recall": by_recall,
         "runtime_s": round(time.perf_counter() - started, 1),
     }
     output = Path(args.output)

@@ -22,7 +22,8 @@ def envstr(name: str, default: str = "") -> str:
     file_path = os.environ.get(f"{name}_FILE")
     if file_path:
         return Path(file_path).read_text().strip()
-    return os.environ.get(name, default)
+    # An empty value counts as unset: "SECRET=" in an env file must not mean an empty secret.
+    return os.environ.get(name) or default
 
 
 def envbool(name: str, default: str) -> bool:
@@ -169,7 +170,13 @@ def _redis_db(url: str, db: int) -> str:
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [_redis_db(REDIS_URL, 1)], "capacity": 1500, "expiry": 60},
+        # redis-py's default 5 s socket timeout equals channels_redis's 5 s BZPOPMIN: under load
+        # the read timed out and crashed consumers. The read timeout must exceed the pop's.
+        "CONFIG": {
+            "hosts": [{"address": _redis_db(REDIS_URL, 1), "socket_timeout": 30}],
+            "capacity": 1500,
+            "expiry": 60,
+        },
     }
 }
 CACHES = {
@@ -234,8 +241,9 @@ SLM_CONTEXT = envint("SLM_CONTEXT", "2048")
 # 0 = greedy decoding (reproducible replies); > 0 samples with that temperature.
 SLM_TEMPERATURE = envfloat("SLM_TEMPERATURE", "0")
 EMBEDDING_BACKEND = envstr("EMBEDDING_BACKEND", "apps.inference.embeddings.MiniLMEmbedder")
-# HNSW candidate list per knowledge search (pgvector hnsw.ef_search); see benchmarks/bench_retrieval.py.
-RETRIEVAL_EF_SEARCH = envint("RETRIEVAL_EF_SEARCH", "64")
+# HNSW candidate list per knowledge search (pgvector hnsw.ef_search): 100 keeps recall@10 >= 0.95
+# at 100k chunks (64 gave 0.948); see benchmarks/bench_retrieval.py.
+RETRIEVAL_EF_SEARCH = envint("RETRIEVAL_EF_SEARCH", "100")
 
 LLM_BASE_URL = envstr("LLM_BASE_URL")
 LLM_MODEL = envstr("LLM_MODEL", "gpt-4o-mini")

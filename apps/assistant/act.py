@@ -248,13 +248,13 @@ def _cancel(
             res.answer = tpl.cannot_cancel_text(summary)
             return res
         res.call("order_cancel", {"order_number": order.external_id})
-        res.answer = f"Done: order {order.external_id} is cancelled. Your refund goes back to the original payment method."
+        res.answer = f"Done: order {order.external_id} is cancelled. Your refund goes back to the original payment method."  # noqa: E501
         return res
     res.call("order_status", {"order_number": order.external_id})
     if summary.get("can_cancel"):
         state["pending_action"] = {"intent": "cancel_order", "action": "cancel", "order": order.external_id}
         res.kind = "clarify"
-        res.answer = f"Order {order.external_id} hasn't shipped yet, so I can cancel it. Shall I cancel it? Reply yes to confirm."
+        res.answer = f"Order {order.external_id} hasn't shipped yet, so I can cancel it. Shall I cancel it? Reply yes to confirm."  # noqa: E501
         res.quick_replies = ["Yes, cancel it", "No, keep it"]
         return res
     res.answer = tpl.cannot_cancel_text(summary)

@@ -127,7 +127,7 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
         re.compile(
             r"\b(?:talk|speak|chat|connect|transfer|put)\b[^.?!]{0,30}\b(?:human|person|agent|someone|somebody|"
             r"representative|rep|manager|supervisor|real|staff|operator)\b|\blive (?:agent|chat|person)\b|"
-            r"\b(?:customer (?:service|care|support)|call ?(?:cent(?:er|re))|helpline|phone number|contact number)\b|"
+            r"\b(?:customer (?:service|care|support)|call ?(?:cent(?:er|re))|helpline|phone number|contact number)\b|"  # noqa: E501
             r"\b(?:human|real person|agent)\s*(?:please|pls|now)?\s*[.!?]*$",
             re.I,
         ),
@@ -156,7 +156,7 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "size_availability_or_fit",
         re.compile(
-            r"\b(?:sizes?|size chart|true to size|run(?:s)? (?:small|large|big)|fit(?:s|ting)?|in stock|stock)\b|"
+            r"\b(?:sizes?|size chart|true to size|run(?:s)? (?:small|large|big)|fit(?:s|ting)?|in stock|stock)\b|"  # noqa: E501
             r"\b(?:an?|in)\s+\d{1,2}(?:\.5)?s?\b",
             re.I,
         ),
@@ -175,7 +175,7 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "shipping_delivery",
         re.compile(
-            r"\b(?:ship(?:ping)? (?:cost|fee|charge|time|rate)s?|international|pin ?code|zip ?code|courier|express)\b",
+            r"\b(?:ship(?:ping)? (?:cost|fee|charge|time|rate)s?|international|pin ?code|zip ?code|courier|express)\b",  # noqa: E501
             re.I,
         ),
         2.0,
@@ -196,7 +196,7 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "greeting",
         re.compile(
-            r"^\W*(?:hi+|hello+|hey+|hiya|yo|good (?:morning|afternoon|evening)|thanks?|thank (?:you|u)|ty|bye|"
+            r"^\W*(?:hi+|hello+|hey+|hiya|yo|good (?:morning|afternoon|evening)|thanks?|thank (?:you|u)|ty|bye|"  # noqa: E501
             r"goodbye|cheers|ok(?:ay)?|cool|great)(?: there| so much| a lot| again| team)?\W*$",
             re.I,
         ),

@@ -24,9 +24,9 @@ OUT_OF_SCOPE_TEXT = (
     "shipping and payments."
 )
 VERIFY_TEXT = {
-    "need_both": "I can help with that. Please send me your order number and the email address you used for the order.",
-    "need_email": "Thanks. To keep your order private, please also send the email address you used for that order.",
-    "need_number": "Thanks. Which order is it? Please send me the order number (it's in your confirmation email).",
+    "need_both": "I can help with that. Please send me your order number and the email address you used for the order.",  # noqa: E501
+    "need_email": "Thanks. To keep your order private, please also send the email address you used for that order.",  # noqa: E501
+    "need_number": "Thanks. Which order is it? Please send me the order number (it's in your confirmation email).",  # noqa: E501
     "mismatch": (
         "I couldn't match that order number with that email address. Please check both "
         "(the order number is in your confirmation email)."
@@ -35,7 +35,7 @@ VERIFY_TEXT = {
         "I couldn't find that order on your account. Please check the order number, or send the email "
         "address used for that order."
     ),
-    "no_orders": "I couldn't find any orders on your account. Please send me the order number and the email used for it.",
+    "no_orders": "I couldn't find any orders on your account. Please send me the order number and the email used for it.",  # noqa: E501
 }
 STATUS_WORDS = {
     "pending": "received and waiting to be processed",
@@ -96,7 +96,7 @@ def order_status_text(summary: dict, *, others: list[str] | None = None) -> str:
     parts = [f"Your order {number} is {STATUS_WORDS.get(status, status)}."]
     if summary.get("placed_at"):
         parts[0] = (
-            f"Your order {number} (placed {date_text(summary['placed_at'])}) is {STATUS_WORDS.get(status, status)}."
+            f"Your order {number} (placed {date_text(summary['placed_at'])}) is {STATUS_WORDS.get(status, status)}."  # noqa: E501
         )
     for shipment in summary.get("shipments") or []:
         bits = []
@@ -144,7 +144,7 @@ def address_change_text(summary: dict) -> str:
 
 def cannot_cancel_text(summary: dict) -> str:
     status = summary["status"]
-    text = f"Order {summary['order_number']} is {STATUS_WORDS.get(status, status)}, so it can no longer be cancelled."
+    text = f"Order {summary['order_number']} is {STATUS_WORDS.get(status, status)}, so it can no longer be cancelled."  # noqa: E501
     if status in ("processed", "shipped"):
         text += " Once it arrives you can return it instead."
     elif status == "delivered":
@@ -157,7 +157,7 @@ def policy_text(rules: dict, *, window: str) -> str:
     payer = rules.get("return_shipping_paid_by")
     final = rules.get("final_sale_categories") or []
     if window == "exchange":
-        text = f"You can exchange an item for another size or color within {days} days of delivery, while it's in stock."
+        text = f"You can exchange an item for another size or color within {days} days of delivery, while it's in stock."  # noqa: E501
     else:
         text = f"You can return items within {days} days of delivery."
     if payer == "store":
@@ -200,10 +200,10 @@ def refund_status_text(summary: dict) -> str:
     number = summary["order_number"]
     returns = summary.get("returns") or []
     if summary.get("refunded"):
-        return f"A refund of {_money(summary['refunded'], summary.get('currency'))} for order {number} has been issued."
+        return f"A refund of {_money(summary['refunded'], summary.get('currency'))} for order {number} has been issued."  # noqa: E501
     if returns:
         latest = returns[0]
-        return f"Your return for order {number} is {latest['status']} (opened {date_text(latest.get('created_at'))}). The refund follows once it's processed."
+        return f"Your return for order {number} is {latest['status']} (opened {date_text(latest.get('created_at'))}). The refund follows once it's processed."  # noqa: E501
     return f"I don't see a return or refund on order {number} yet. Would you like to start a return?"
 
 
@@ -223,7 +223,7 @@ def exchange_text(options: dict, *, order_number: str) -> str:
                 parts.append(f"the {line['product']} is in stock in {wanted}, so it can be exchanged")
             elif line.get("nearest_in_stock"):
                 parts.append(
-                    f"the {line['product']} isn't in stock in {wanted}; nearest sizes in stock: {_join(line['nearest_in_stock'])}"
+                    f"the {line['product']} isn't in stock in {wanted}; nearest sizes in stock: {_join(line['nearest_in_stock'])}"  # noqa: E501
                 )
             else:
                 parts.append(f"the {line['product']} isn't in stock in {wanted}")
@@ -276,7 +276,9 @@ def availability_text(a: dict) -> str:
 
 def fit_text(name: str, chart: str, hits: list[Any]) -> str:
     text = ""
-    fit_re = re.compile(r"[^.\n]*\b(?:fit|true to size|runs? (?:small|large|big)|size up|size down)\b[^.\n]*\.?", re.I)
+    fit_re = re.compile(
+        r"[^.\n]*\b(?:fit|true to size|runs? (?:small|large|big)|size up|size down)\b[^.\n]*\.?", re.I
+    )
     for hit in hits:
         sentences = fit_re.findall(hit.text)
         if sentences:

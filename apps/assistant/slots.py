@@ -55,7 +55,7 @@ SIZE_PATTERNS = [
     re.compile(r"\b(\d{1,2})\s+(?:and a half|1/2)\b", re.IGNORECASE),
 ]
 APPAREL_RE = re.compile(
-    r"(?<![\w-])(xxs|xs|xxxl|xxl|xl|[23]xl|x-large|xx-large|extra large|extra small|small|medium|med|large)(?![\w-])",
+    r"(?<![\w-])(xxs|xs|xxxl|xxl|xl|[23]xl|x-large|xx-large|extra large|extra small|small|medium|med|large)(?![\w-])",  # noqa: E501
     re.IGNORECASE,
 )
 FIT_WORDS_RE = re.compile(

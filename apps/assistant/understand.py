@@ -29,7 +29,7 @@ CONFIRM_RE = re.compile(
 )
 DENY_RE = re.compile(r"^\W*(?:no|nope|nah|don'?t|do not|stop|never ?mind|cancel that)\b", re.IGNORECASE)
 FOLLOW_UP_RE = re.compile(
-    r"^\W*(?:and|what about|how about|also|or|ok(?:ay)?|then)\b|^\W*(?:in\s+)?(?:an?\s+)?\d{1,2}(?:\.5)?s?\W*$",
+    r"^\W*(?:and|what about|how about|also|or|ok(?:ay)?|then)\b|^\W*(?:in\s+)?(?:an?\s+)?\d{1,2}(?:\.5)?s?\W*$",  # noqa: E501
     re.IGNORECASE,
 )
 # Fit questions and availability questions share an intent; sub_intent tells them apart.
@@ -39,7 +39,7 @@ FIT_RE = re.compile(
     re.IGNORECASE,
 )
 POLICY_Q_RE = re.compile(
-    r"\b(?:policy|how (?:do|can|long|many|much)|what (?:is|are)|do you|can i|is it possible|who pays|are returns)\b",
+    r"\b(?:policy|how (?:do|can|long|many|much)|what (?:is|are)|do you|can i|is it possible|who pays|are returns)\b",  # noqa: E501
     re.IGNORECASE,
 )
 MY_ORDER_RE = re.compile(

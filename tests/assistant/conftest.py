@@ -11,7 +11,13 @@ from django.core.cache import cache
 from apps.inference.backends import slm_reset
 from apps.inference.embeddings import embedder_reset
 from apps.orders.identity import CustomerIdentity
-from tests.factories import CustomerFactory, FAQFactory, PolicyFactory, order_with_lines, product_with_variants
+from tests.factories import (
+    CustomerFactory,
+    FAQFactory,
+    PolicyFactory,
+    order_with_lines,
+    product_with_variants,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +59,11 @@ class Store:
             customer=self.noah, status="shipped", variants=[black_9], external_id="#W2611340"
         )
         self.noah_delivered = order_with_lines(
-            customer=self.noah, status="delivered", variants=[black_9], external_id="#W1000001", delivered_days_ago=3
+            customer=self.noah,
+            status="delivered",
+            variants=[black_9],
+            external_id="#W1000001",
+            delivered_days_ago=3,
         )
         self.mia_shipped = order_with_lines(
             customer=self.mia, status="shipped", variants=[black_9], external_id="#W5550001"

@@ -23,7 +23,10 @@ def test_jsonl_in_traces_out_in_order_and_rolled_back(store, tmp_path):
             "utterance": "yes",
             "history": [
                 {"role": "customer", "text": "cancel my order #W5550002 mia@example.com"},
-                {"role": "assistant", "text": "It hasn't shipped yet. Shall I cancel it? Reply yes to confirm."},
+                {
+                    "role": "assistant",
+                    "text": "It hasn't shipped yet. Shall I cancel it? Reply yes to confirm.",
+                },
             ],
         },
         {"id": "q5", "utterance": "what is the capital of peru"},
@@ -37,13 +40,17 @@ def test_jsonl_in_traces_out_in_order_and_rolled_back(store, tmp_path):
     for t in traces:
         assert list(t) == ["id", *TRACE_FIELDS]
         assert_trace_valid({k: t[k] for k in TRACE_FIELDS})
-    assert traces[0]["route"] == "slm" and traces[0]["slots"]["order_number"] == "#W2611340"
-    assert traces[1]["route"] == "human" and traces[1]["escalation_reason"].startswith("bad_input")
-    assert traces[2]["route"] == "human" and traces[2]["escalation_reason"].startswith("bad_input")
+    assert traces[0]["route"] == "slm"
+    assert traces[0]["slots"]["order_number"] == "#W2611340"
+    assert traces[1]["route"] == "human"
+    assert traces[1]["escalation_reason"].startswith("bad_input")
+    assert traces[2]["route"] == "human"
+    assert traces[2]["escalation_reason"].startswith("bad_input")
     # the cancellation happened inside the conversation's transaction and was rolled back
     assert any(c["name"] == "order_cancel" and c["ok"] for c in traces[3]["tool_calls"])
     assert Order.objects.get(pk=store.mia_pending.pk).status == "pending"
-    assert traces[4]["route"] == "llm" and traces[4]["answer"] == ""
+    assert traces[4]["route"] == "llm"
+    assert traces[4]["answer"] == ""
 
 
 def test_pretty_mode_prints_answer_route_intent_confidence_tools(store, capsys):

@@ -36,7 +36,9 @@ def test_anonymous_shopper_must_verify_before_any_detail(store):
     assert store.noah_shipped.shipments.first().tracking_numbers[0] not in r.answer
     assert_trace_valid(r.trace)
     # then order number + the order's email verifies (case-insensitively), in a later turn
-    r2 = ask("it's noah@EXAMPLE.com", history=[("customer", "where is my order W2611340"), ("assistant", r.answer)])
+    r2 = ask(
+        "it's noah@EXAMPLE.com", history=[("customer", "where is my order W2611340"), ("assistant", r.answer)]
+    )
     assert r2.route == "slm"
     assert r2.trace["intent"] == "order_status"
     assert store.noah_shipped.shipments.first().tracking_numbers[0] in r2.answer
@@ -78,7 +80,8 @@ def test_size_availability_in_stock_and_out_of_stock_with_nearest(store):
     assert r.trace["intent"] == "size_availability_or_fit"
     assert r.trace["slots"]["product"] == store.shoe.external_id
     assert r.trace["slots"]["size"] == "11"
-    assert "in stock" in r.answer and "129.99" in r.answer
+    assert "in stock" in r.answer
+    assert "129.99" in r.answer
     r = ask("do you have the pacer road runner in a 10")
     assert "out of stock" in r.answer
     assert "9.5" in r.answer or "11" in r.answer
@@ -96,7 +99,10 @@ def test_follow_up_carries_the_product(store):
 def test_follow_up_replayed_from_history(store):
     r = ask(
         "what about an 11",
-        history=[("customer", "do you have the pacer road runner in size 10?"), ("assistant", "Sorry, out of stock.")],
+        history=[
+            ("customer", "do you have the pacer road runner in size 10?"),
+            ("assistant", "Sorry, out of stock."),
+        ],
     )
     assert r.trace["slots"]["product"] == store.shoe.external_id
     assert r.trace["slots"]["size"] == "11"
@@ -162,7 +168,8 @@ def test_asking_for_a_human_routes_to_human_at_once(store):
 def test_out_of_scope_with_no_llm_goes_to_llm_route_with_empty_answer(store):
     r = ask("what is the capital of france", llm="off")
     assert r.trace["intent"] == "out_of_scope"
-    assert r.route == "llm" and r.answer == ""
+    assert r.route == "llm"
+    assert r.answer == ""
     assert r.trace["escalation_reason"] == "out_of_scope"
     assert_trace_valid(r.trace)
 
@@ -208,7 +215,9 @@ def test_llm_tier_gets_redacted_text_and_answer_is_restored(store, settings, mon
 
     def fake(*, messages, max_tokens=300, timeout=None):
         seen["messages"] = messages
-        return llm_mod.LLMResult(text="Sure, [EMAIL_1], happy to help.", prompt_tokens=11, completion_tokens=5, model="m")
+        return llm_mod.LLMResult(
+            text="Sure, [EMAIL_1], happy to help.", prompt_tokens=11, completion_tokens=5, model="m"
+        )
 
     monkeypatch.setattr(llm_mod, "llm_complete", fake)
     r = ask("what's the weather in paris? I am zoe@example.com", llm="auto")
@@ -221,7 +230,15 @@ def test_llm_tier_gets_redacted_text_and_answer_is_restored(store, settings, mon
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "\x00\x01\x02", "😀😀😀", "<script>alert(1)</script>", "x" * 100_000, "où est ma commande #W2611340 please"],
+    [
+        "",
+        "   ",
+        "\x00\x01\x02",
+        "😀😀😀",
+        "<script>alert(1)</script>",
+        "x" * 100_000,
+        "où est ma commande #W2611340 please",
+    ],
 )
 def test_bad_input_never_crashes(store, text):
     r = ask(text)
@@ -252,5 +269,10 @@ def test_tokens_streamed_to_callback_match_answer(store):
     from apps.assistant.pipeline import Turn, reply
 
     got: list[str] = []
-    r = reply(turns=[Turn("customer", "how much does shipping cost?")], identity=None, on_token=got.append, llm="off")
+    r = reply(
+        turns=[Turn("customer", "how much does shipping cost?")],
+        identity=None,
+        on_token=got.append,
+        llm="off",
+    )
     assert "".join(got) == r.answer

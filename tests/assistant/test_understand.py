@@ -63,7 +63,8 @@ def test_probability_combines_slm_and_code(settings):
     u = understand("where is my order", backend=FakeSLM(), state={})
     assert u.intent == "order_status"
     assert 0.5 < u.probability <= 1.0
-    assert u.slm_probs is not None and abs(sum(u.slm_probs.values()) - 1) < 1e-6
+    assert u.slm_probs is not None
+    assert abs(sum(u.slm_probs.values()) - 1) < 1e-6
     assert abs(sum(u.probs.values()) - 1) < 1e-6
 
 
@@ -71,7 +72,8 @@ def test_confirmation_only_counts_with_a_pending_question():
     assert understand("yes", backend=None, state={}).confirm is False
     pending = {"pending_action": {"intent": "cancel_order", "action": "cancel", "order": "#W1"}}
     u = understand("yes please", backend=None, state=pending)
-    assert u.confirm and u.intent == "cancel_order"
+    assert u.confirm
+    assert u.intent == "cancel_order"
 
 
 def test_verification_answer_keeps_the_order_topic():

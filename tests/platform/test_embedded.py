@@ -178,3 +178,10 @@ def test_secrets_come_from_file_and_a_key_is_generated_once(tmp_path, settings):
     assert first[0] == "sk-from-a-file"
     assert first[1] == second[1] and len(first[1]) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_redis(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}

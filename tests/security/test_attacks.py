@@ -99,7 +99,10 @@ def test_verified_customer_cannot_reach_another_customers_order(store, text):
 
 def test_confirmation_for_another_customers_order_does_nothing(store):
     noah = store.identity("noah@example.com")
-    state = {"pending_action": {"intent": "cancel_order", "action": "cancel", "order": "#W5550002"}, "slots": {}}
+    state = {
+        "pending_action": {"intent": "cancel_order", "action": "cancel", "order": "#W5550002"},
+        "slots": {},
+    }
     ask("yes", identity=noah, state=state)
     assert Order.objects.get(pk=store.mia_pending.pk).status == "pending"
     ask("yes cancel #W5550002", identity=noah, state=state)
