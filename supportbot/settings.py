@@ -240,6 +240,8 @@ SLM_THREADS = envint("SLM_THREADS", str(min(os.cpu_count() or 2, 4)))
 SLM_CONTEXT = envint("SLM_CONTEXT", "2048")
 # 0 = greedy decoding (reproducible replies); > 0 samples with that temperature.
 SLM_TEMPERATURE = envfloat("SLM_TEMPERATURE", "0")
+# How often each worker checks for a newly activated model version (reloads without a restart).
+SLM_VERSION_CHECK_SECONDS = envfloat("SLM_VERSION_CHECK_SECONDS", "15")
 EMBEDDING_BACKEND = envstr("EMBEDDING_BACKEND", "apps.inference.embeddings.MiniLMEmbedder")
 # HNSW candidate list per knowledge search (pgvector hnsw.ef_search): 100 keeps recall@10 >= 0.95
 # at 100k chunks (64 gave 0.948); see benchmarks/bench_retrieval.py.

@@ -784,15 +784,38 @@ class FakeSLM:
 
 # --- The process-wide backend --------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)  # one model per process
-def slm() -> SLMBackend:
+def _slm_loaded() -> SLMBackend:
     return import_string(settings.SLM_BACKEND)()
+
+
+# (active ModelVersion id when the backend was loaded, monotonic time of the last check)
+_version_seen: dict[str, Any] = {"id": None, "checked": 0.0}
+
+
+def slm() -> SLMBackend:
+    """This process's model. A newly activated ModelVersion is picked up within
+    ``SLM_VERSION_CHECK_SECONDS`` by every worker, without a restart: the check is one
+    indexed query, made at most that often."""
+    now = time.monotonic()
+    interval = getattr(settings, "SLM_VERSION_CHECK_SECONDS", 15)
+    if _slm_loaded.cache_info().currsize and now - _version_seen["checked"] >= interval:
+        _version_seen["checked"] = now
+        version = _active_version()
+        active_id = version.pk if version is not None else None
+        if active_id != _version_seen["id"]:
+            logger.info("active model version changed to %s: reloading the SLM", active_id)
+            slm_reset()
+    if not _slm_loaded.cache_info().currsize:
+        version = _active_version()
+        _version_seen.update(id=version.pk if version is not None else None, checked=now)
+    return _slm_loaded()
 
 
 def slm_reset() -> None:
     """Drop the cached backend (after a model version switch, or between tests)."""
-    if slm.cache_info().currsize:
-        backend = slm()
+    if _slm_loaded.cache_info().currsize:
+        backend = _slm_loaded()
         close = getattr(backend, "close", None)
         if close is not None:
             close()
-    slm.cache_clear()
+    _slm_loaded.cache_clear()

@@ -122,7 +122,11 @@ def test_redis_restart_clients_reconnect_and_nothing_acknowledged_is_lost(
     time.sleep(3)
     private_valkey.start()
     # the widget reconnects, resends what was not acknowledged, and gets its answer
-    _wait_answers(shop, 2, timeout=60)
+    try:
+        _wait_answers(shop, 2, timeout=60)
+    except AssertionError:
+        print(list(Message.objects.values_list("role", "text", "reply_state", "reply_attempts")))
+        raise
     shopper_messages = list(
         Message.objects.filter(role=Message.Role.SHOPPER).values_list("text", "reply_state")
     )

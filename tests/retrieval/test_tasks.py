@@ -104,3 +104,21 @@ def test_only_one_refresh_runs_at_a_time(store_knowledge) -> None:
 
 def test_task_is_routed_to_the_index_queue() -> None:
     assert tasks.index_refresh_task.queue == "index"
+
+
+def test_a_store_bundle_import_enqueues_a_refresh(delay, django_capture_on_commit_callbacks) -> None:
+    # given a bundle with a new FAQ (the importer writes in bulk: no post_save)
+    from apps.bundles.services import bundle_import
+
+    bundle = {
+        "format": "supportbot.store-bundle",
+        "version": 1,
+        "store": {"name": "Tiny"},
+        "faqs": [{"external_id": "faq-bulk", "question": "Do you ship?", "answer": "Yes."}],
+    }
+    cache.delete(REFRESH_QUEUED_KEY)
+    # when it is imported and the transaction commits
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle_import(data=bundle)
+    # then a refresh is queued
+    delay.assert_called_once_with()

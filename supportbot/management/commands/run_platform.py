@@ -37,7 +37,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "\nSupportbot is starting:\n"
                 f"  shop page with the chat widget  {base}/\n"
-                f"  agent console                   {base}/console/  "
+                f"  agent console                   {base}/helpdesk/ "
                 f"(user {credentials['agent']['username']}, password {credentials['agent']['password']})\n"
                 f"  store admin                     {base}/admin/    "
                 f"(user {credentials['admin']['username']}, password {credentials['admin']['password']})\n"
