@@ -170,13 +170,7 @@ def _redis_db(url: str, db: int) -> str:
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        # redis-py's default 5 s socket timeout equals channels_redis's 5 s BZPOPMIN: under load
-        # the read timed out and crashed consumers. The read timeout must exceed the pop's.
-        "CONFIG": {
-            "hosts": [{"address": _redis_db(REDIS_URL, 1), "socket_timeout": 30}],
-            "capacity": 1500,
-            "expiry": 60,
-        },
+        "CONFIG": {"hosts": [_redis_db(REDIS_URL, 1)], "capacity": 1500, "expiry": 60},
     }
 }
 CACHES = {

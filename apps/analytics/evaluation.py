@@ -292,7 +292,12 @@ def stock_claim(answer: str) -> bool | None:
     return None
 
 
+FINAL_SALE_ASIDE_RE = r"final[- ]sale items?(?: \([^)]*\))? (?:can'?t|cannot|can not) be returned[^.]*\.?"
+
+
 def eligibility_claim(answer: str) -> bool | None:
+    # "Good news: ... can be returned. Final-sale items can't be returned: X." is about the order.
+    answer = re.sub(FINAL_SALE_ASIDE_RE, " ", answer, flags=re.IGNORECASE)
     if _search(RETURN_NEG_RE, answer):
         return False
     if _search(RETURN_POS_RE, answer):

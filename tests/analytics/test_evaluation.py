@@ -198,6 +198,19 @@ def test_size_answer_about_the_wrong_product_is_wrong():
         ("Order #W1 can't be returned: the items are final sale.", False, "window_expired", False),
         ("Good news: order #W1 can be returned.", False, "not_delivered", False),
         (
+            "Good news: order #W1 can be returned until May 3. Final-sale items can't be returned: Sock.",
+            True,
+            "eligible",
+            True,
+        ),
+        (
+            "Order #W1 can't be returned: the 30-day return window has closed. "
+            "Final-sale items can't be returned.",
+            False,
+            "window_expired",
+            True,
+        ),
+        (
             "Order #W1 can't be returned: it hasn't been delivered yet; once it arrives you can return it.",
             False,
             "not_delivered",
