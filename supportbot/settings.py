@@ -169,7 +169,7 @@ def _redis_db(url: str, db: int) -> str:
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "supportbot.channel_layer.ChannelLayer",
         "CONFIG": {"hosts": [_redis_db(REDIS_URL, 1)], "capacity": 1500, "expiry": 60},
     }
 }

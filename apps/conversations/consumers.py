@@ -95,6 +95,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         except Exception:
             logger.exception("chat frame %s failed", kind)
             await self.error("server_error", "Something went wrong; please try again.")
+            if kind == "hello":
+                # Without a hello nothing else can work on this socket (e.g. Redis was restarting):
+                # close it, so the widget reconnects with backoff and says hello again.
+                await self.close(code=1013)
 
     @database_sync_to_async
     def _rate_ok(self) -> bool:

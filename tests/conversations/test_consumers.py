@@ -293,3 +293,48 @@ def test_after_hours_email_is_stored(make_communicator):
     frames = async_to_sync(scenario)()
     assert any(f.get("code") == "bad_email" for f in frames)
     assert Conversation.objects.get().contact_email == "ana@example.com"
+
+
+def test_an_idle_socket_outlives_the_redis_read_timeout(make_communicator):
+    """redis-py's 5 s read timeout once raced channels_redis's 5 s blocking pop and dropped idle
+    sockets; an idle shopper must still get what the worker pushes much later."""
+    from channels.layers import get_channel_layer
+
+    async def scenario():
+        comm = make_communicator()
+        welcome = await hello(comm)
+        conversation_id = welcome["state"]["conversation_id"]
+        # given a shopper who says nothing for longer than the read timeout
+        await comm.receive_nothing(timeout=12, interval=0.5)
+        # when the worker pushes an event to the conversation's group
+        await get_channel_layer().group_send(
+            f"conv.{conversation_id}", {"type": "chat.event", "event": {"type": "typing"}}
+        )
+        frame = await comm.receive_json_from(timeout=5)
+        await comm.disconnect()
+        return frame
+
+    # then it arrives on the same, still open socket
+    assert async_to_sync(scenario)() == {"type": "typing"}
+
+
+def test_a_failed_hello_closes_the_socket_so_the_widget_reconnects(make_communicator, monkeypatch):
+    # given a server that cannot open the conversation right now (e.g. Redis restarting)
+    def unavailable(**kwargs):
+        raise ConnectionError("redis is restarting")
+
+    monkeypatch.setattr(services, "conversation_open", unavailable)
+
+    async def scenario():
+        comm = make_communicator()
+        connected, _ = await comm.connect()
+        assert connected
+        await comm.send_json_to({"type": "hello"})
+        error = await comm.receive_json_from(timeout=5)
+        closed = await comm.receive_output(timeout=5)
+        return error, closed
+
+    error, closed = async_to_sync(scenario)()
+    # then the shopper is told, and the socket is closed for a retry rather than left useless
+    assert error["type"] == "error" and error["code"] == "server_error"
+    assert closed == {"type": "websocket.close", "code": 1013}

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -21,6 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         from apps.catalog.models import Product
+        from apps.orders.roles import demo_users_ensure
 
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("database migrated")
@@ -28,19 +26,22 @@ class Command(BaseCommand):
         if not options["no_demo"] and not Product.objects.exists():
             self.stdout.write("loading the demo store ...")
             call_command("seed_demo")
-        call_command("ensure_demo_users", verbosity=0)
+        accounts = {account.username: account for account in demo_users_ensure()}
         call_command("index_knowledge")
 
         base = f"http://{options['host']}:{options['port']}"
-        credentials = json.loads((settings.DATA_DIR / "demo_credentials.json").read_text())
+
+        def login(username: str) -> str:
+            account = accounts.get(username)
+            password = account.password if account and account.password else "(the one you set)"
+            return f"(user {username}, password {password})"
+
         self.stdout.write(
             self.style.SUCCESS(
                 "\nSupportbot is starting:\n"
                 f"  shop page with the chat widget  {base}/\n"
-                f"  agent console                   {base}/helpdesk/ "
-                f"(user {credentials['agent']['username']}, password {credentials['agent']['password']})\n"
-                f"  store admin                     {base}/admin/    "
-                f"(user {credentials['admin']['username']}, password {credentials['admin']['password']})\n"
+                f"  agent console                   {base}/helpdesk/  {login('agent')}\n"
+                f"  store admin                     {base}/admin/    {login('admin')}\n"
                 "Press Ctrl-C to stop everything.\n"
             )
         )
