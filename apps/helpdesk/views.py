@@ -58,7 +58,11 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
 
 def _respond(request: HttpRequest, conversation_id: int, *, ok: bool, error: str = "") -> HttpResponse:
     if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse({"ok": ok, "error": error or None}, status=200 if ok else 409)
+        # The conversation's state after the action, so the page is right even when its
+        # websocket missed the push (e.g. it was still subscribing).
+        conversation = Conversation.objects.get(pk=conversation_id)
+        state = conversation_selectors.conversation_state_payload(conversation=conversation)
+        return JsonResponse({"ok": ok, "error": error or None, "state": state}, status=200 if ok else 409)
     if not ok:
         messages.error(request, error)
     return redirect("helpdesk:conversation", conversation_id=conversation_id)

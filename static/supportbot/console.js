@@ -133,6 +133,7 @@
       fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.json(); })
         .then(function (res) {
+          if (res.state) applyState(res.state);
           if (!res.ok) { say(res.error || "That did not work."); return; }
           var ta = form.querySelector("textarea");
           if (ta) ta.value = "";

@@ -52,11 +52,15 @@ def test_second_claim_fails_cleanly(client, make_agent, enqueued):
     sam, kim = make_agent("sam", "Sam"), make_agent("kim", "Kim")
     url = reverse("helpdesk:claim", args=[conversation.pk])
     client.force_login(sam)
-    assert client.post(url, HTTP_ACCEPT="application/json").json() == {"ok": True, "error": None}
+    first = client.post(url, HTTP_ACCEPT="application/json").json()
+    assert (first["ok"], first["error"]) == (True, None)
+    # the response carries the new state, so the page is right even if its websocket missed it
+    assert (first["state"]["owner"], first["state"]["agent_name"]) == ("agent", "Sam")
     client.force_login(kim)
     response = client.post(url, HTTP_ACCEPT="application/json")
     assert response.status_code == 409
     assert "already taken" in response.json()["error"]
+    assert response.json()["state"]["agent_name"] == "Sam"
     conversation.refresh_from_db()
     assert conversation.agent == sam
 
