@@ -25,5 +25,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check apps supportbot tests benchmarks
 	$(VENV)/bin/ruff check apps supportbot tests benchmarks
 
+# Benchmarks (not tests): each prints a table and writes benchmarks/results/*.json.
 bench: $(STAMP)
-	$(PY) -m benchmarks.run_all
+	$(PY) benchmarks/bench_bundle.py
+	$(PY) benchmarks/bench_retrieval.py
+	$(PY) -m benchmarks.bench_slm_raw --threads 2
+	$(PY) -m benchmarks.bench_pipeline --threads 2
+	$(PY) -m benchmarks.bench_chat
