@@ -17,20 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-INTENTS = [
-    "order_status",
-    "cancel_order",
-    "return_refund",
-    "exchange_size",
-    "size_availability_or_fit",
-    "shipping_delivery",
-    "payment_billing",
-    "account",
-    "complaint_or_human",
-    "product_question",
-    "greeting",
-    "out_of_scope",
-]
+from apps.assistant.intents import INTENTS
 
 
 def raw_llama(

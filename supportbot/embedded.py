@@ -137,7 +137,8 @@ class EmbeddedPostgres(EmbeddedServer):
         # pgserver registers its own atexit handler per process; ours decides instead.
         atexit.unregister(server._cleanup)
         self._tune(server)
-        existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+        # DATABASE_NAME is a constant of this module, not input.
+        existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
         if "(1 row)" not in existing:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         return server.get_uri(database=DATABASE_NAME)

@@ -27,20 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-INTENTS: tuple[str, ...] = (
-    "order_status",
-    "cancel_order",
-    "return_refund",
-    "exchange_size",
-    "size_availability_or_fit",
-    "shipping_delivery",
-    "payment_billing",
-    "account",
-    "complaint_or_human",
-    "product_question",
-    "greeting",
-    "out_of_scope",
-)
+from apps.assistant.intents import INTENTS
+
 ROUTES = ("slm", "llm", "human", "clarify")
 ESCALATED = ("llm", "human")
 SPLITS = ("calibration", "test")

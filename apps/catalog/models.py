@@ -84,15 +84,15 @@ class Variant(models.Model):
         label = " / ".join(str(v) for v in self.options.values()) if self.options else self.external_id
         return f"{self.product.name} ({label})"
 
-    @property
-    def in_stock(self) -> bool:
-        return self.available and (self.stock is None or self.stock > 0)
-
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         # Keep the indexed copies in step with the free-form options (a derived column).
         self.size = str(self.options.get("size") or "").strip().lower()[:50]
         self.color = str(self.options.get("color") or "").strip().lower()[:50]
         super().save(*args, **kwargs)
+
+    @property
+    def in_stock(self) -> bool:
+        return self.available and (self.stock is None or self.stock > 0)
 
 
 def money_str(value: Decimal) -> str:

@@ -336,5 +336,5 @@ def test_a_failed_hello_closes_the_socket_so_the_widget_reconnects(make_communic
 
     error, closed = async_to_sync(scenario)()
     # then the shopper is told, and the socket is closed for a retry rather than left useless
-    assert error["type"] == "error" and error["code"] == "server_error"
+    assert (error["type"], error["code"]) == ("error", "server_error")
     assert closed == {"type": "websocket.close", "code": 1013}

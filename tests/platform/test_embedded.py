@@ -88,7 +88,8 @@ def test_processes_share_one_server_and_the_last_one_stops_it(tmp_path):
     second = _python(ACQUIRE.format(d=tmp_path)).splitlines()
     # then they got the same servers, which outlive the second process while the first runs
     assert first == second
-    assert _pg_running(tmp_path) and _valkey_running(tmp_path)
+    assert _pg_running(tmp_path)
+    assert _valkey_running(tmp_path)
     # when the last user exits cleanly, the servers stop
     holder.send_signal(signal.SIGTERM)
     holder.wait(timeout=30)
@@ -115,10 +116,8 @@ def test_a_crashed_process_leaves_nothing_that_blocks_the_next_start(tmp_path):
     users = json.loads((tmp_path / "postgres" / "users.json").read_text())
     assert crashed.pid in users  # its registration is still on disk
     # when another process starts, uses the servers and exits
-    urls = _python(
-        ACQUIRE.format(d=tmp_path)
-        + "\nimport psycopg\npsycopg.connect(embedded.postgres_url(Path('%s'))).execute('select 1')" % tmp_path
-    )
+    use = f"\nimport psycopg\npsycopg.connect(embedded.postgres_url(Path('{tmp_path}'))).execute('select 1')"
+    urls = _python(ACQUIRE.format(d=tmp_path) + use)
     # then it worked, and as the only live user it stopped the servers on exit
     assert urls.startswith("postgresql://")
     assert not _pg_running(tmp_path)
@@ -134,7 +133,9 @@ def test_nothing_embedded_starts_when_urls_are_configured(tmp_path, settings):
         "DJANGO_SETTINGS_MODULE": "supportbot.settings",
     }
     # when a process loads the settings
-    out = _python("import django; django.setup(); from django.conf import settings; print(settings.REDIS_URL)", env=env)
+    out = _python(
+        "import django; django.setup(); from django.conf import settings; print(settings.REDIS_URL)", env=env
+    )
     # then it uses them and starts nothing under its data dir
     assert out == settings.REDIS_URL
     assert not (tmp_path / "postgres").exists()
@@ -176,7 +177,8 @@ def test_secrets_come_from_file_and_a_key_is_generated_once(tmp_path, settings):
     first = _python(code, env={**env, "SECRET_KEY": ""}).splitlines()
     second = _python(code, env={**env, "SECRET_KEY": ""}).splitlines()
     assert first[0] == "sk-from-a-file"
-    assert first[1] == second[1] and len(first[1]) >= 50
+    assert first[1] == second[1]
+    assert len(first[1]) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
