@@ -8,7 +8,9 @@ order number plus the order's email given in this conversation. Message text can
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from apps.assistant import respond as tpl
@@ -17,6 +19,7 @@ from apps.assistant.slots import Extracted
 logger = logging.getLogger(__name__)
 
 MAX_VERIFY_FAILURES = 3
+FAQ_ANSWER_SCORE = 0.6  # retrieval confidence above which a policy question gets the FAQ's answer
 KB_INTENTS = ("shipping_delivery", "payment_billing", "account", "product_question")
 
 
@@ -120,17 +123,46 @@ def access_clarify(access: OrderAccess, res: ActResult) -> ActResult:
 
 
 # --- Knowledge ----------------------------------------------------------------------------------
-def _kb_search(query: str, res: ActResult, *, kinds: list[str] | None = None, k: int = 3) -> list[Any]:
+TOPIC_BONUS = 0.15
+
+
+@lru_cache(maxsize=4096)
+def _entry_intent(title: str) -> str:
+    """The intent the code classifier gives a knowledge entry's own title (an FAQ's question)."""
+    from apps.assistant.classifier import code_probs
+
+    probs = code_probs(title)
+    return max(probs, key=probs.get)
+
+
+def hits_rerank(hits: list[Any], *, intent: str | None) -> list[Any]:
+    """Order hits by their own match score (cosine and full text), plus a small bonus when the
+    entry's topic fits the intent: the fused rank alone let a passage that only shares words win
+    ("can I pay with PayPal" -> the free-returns FAQ). The entry's topic is what the classifier
+    makes of its title, so this works for any store's FAQs."""
+
+    def score(hit: Any) -> float:
+        fits = intent and hit.kind == "faq" and hit.title and _entry_intent(hit.title) == intent
+        return retrieval_confidence(hit) + (TOPIC_BONUS if fits else 0.0)
+
+    return sorted(hits, key=score, reverse=True)
+
+
+def _kb_search(
+    query: str, res: ActResult, *, kinds: list[str] | None = None, k: int = 3, intent: str | None = None
+) -> list[Any]:
+    from apps.assistant.classifier import spelling_fix
     from apps.retrieval.selectors import knowledge_search
 
+    query = spelling_fix(query)  # "cancl an order" finds the cancellation FAQ
     try:
-        hits = knowledge_search(query=query, k=k, kinds=kinds)
+        hits = knowledge_search(query=query, k=max(k, 5), kinds=kinds)
     except Exception as exc:  # retrieval is best effort: the reply escalates on a low score
         logger.warning("knowledge search failed: %s", exc)
         res.call("knowledge_search", {"query": query[:200], "kinds": kinds}, ok=False)
         return []
     res.call("knowledge_search", {"query": query[:200], "kinds": kinds}, ok=bool(hits))
-    return hits
+    return hits_rerank(hits, intent=intent)[:k]
 
 
 def retrieval_confidence(hit: Any) -> float:
@@ -142,8 +174,10 @@ def retrieval_confidence(hit: Any) -> float:
     return base
 
 
-def knowledge_answer(query: str, res: ActResult, *, kinds: list[str] | None = None) -> ActResult:
-    hits = _kb_search(query, res, kinds=kinds or ["faq", "policy", "product"])
+def knowledge_answer(
+    query: str, res: ActResult, *, kinds: list[str] | None = None, intent: str | None = None
+) -> ActResult:
+    hits = _kb_search(query, res, kinds=kinds or ["faq", "policy", "product"], intent=intent)
     if not hits:
         res.kind = "escalate"
         res.retrieval_score = 0.0
@@ -218,7 +252,7 @@ def _cancel(
 
     pending = state.get("pending_action")
     if sub_intent == "policy" and not state["slots"].get("order_number") and identity is None:
-        return knowledge_answer(text, res, kinds=["faq", "policy"])
+        return knowledge_answer(text, res, kinds=["faq", "policy"], intent="cancel_order")
     if u.deny and pending:
         state.pop("pending_action", None)
         res.answer = "Okay, I won't cancel anything. Your order stays as it is."
@@ -272,11 +306,20 @@ def _policy_answer(*, text: str, res: ActResult, window: str) -> ActResult:
     )
     if source and source != "defaults":
         res.cite("policy", source)
-    hits = _kb_search(text, res, kinds=["faq", "policy"], k=2)
+    intent = "exchange_size" if window == "exchange" else "return_refund"
+    hits = _kb_search(text, res, kinds=["faq", "policy"], k=2, intent=intent)
     res.answer = tpl.policy_text(rules, window=window)
     if hits:
         res.retrieval_score = retrieval_confidence(hits[0])
         res.cite(hits[0].kind, hits[0].external_id)
+        if hits[0].kind == "faq" and res.retrieval_score >= FAQ_ANSWER_SCORE:
+            # A specific question ("can underwear be returned", "what if my size is sold out")
+            # gets the store's own answer to it; the verification ask stays at the end.
+            res.facts.append({"text": hits[0].text})
+            res.answer = (
+                tpl.knowledge_text(hits[0])
+                + " To start, send me your order number and the email used for the order."
+            )
     else:
         res.retrieval_score = 0.6  # the rules themselves answer the question
     res.retrieval_score = max(res.retrieval_score, 0.6)
@@ -290,7 +333,7 @@ def _return(
 
     pending = state.get("pending_action")
     has_order_context = bool(state["slots"].get("order_number")) or state.get("verified_order")
-    if sub_intent == "policy" and not has_order_context:
+    if sub_intent == "policy" and not has_order_context and not _own_order_meant(text, identity):
         return _policy_answer(text=text, res=res, window="return")
     if u.deny and pending:
         state.pop("pending_action", None)
@@ -335,10 +378,30 @@ def _return(
         res.facts.append({"return_request": request.pk})
         return res
     res.answer = tpl.return_eligibility_text(eligibility)
+    if access.others:
+        # Picked the newest of several orders on the account: say which, and offer the others.
+        res.facts.append({"other_orders": access.others})
+        ask = " Shall I start the return? Reply yes to confirm."
+        note = f" (This is your latest order; you also have {tpl._join(access.others[:3])}. Tell me if you meant another one.)"  # noqa: E501
+        base = res.answer.removesuffix(ask)
+        res.answer = base + note + (ask if base != res.answer else "")
     if eligibility.get("eligible"):
         state["pending_action"] = {"intent": "return_refund", "action": "return", "order": order.external_id}
         res.quick_replies = ["Yes, start the return", "No thanks"]
     return res
+
+
+OWN_ORDER_RE = re.compile(
+    r"\b(?:my|these|those|them|it|this one|what i|the (?:things|stuff|items?) i)\b|"
+    r"\bi (?:got|bought|ordered|received)\b",
+    re.IGNORECASE,
+)
+
+
+def _own_order_meant(text: str, identity: Any) -> bool:
+    """A signed-in shopper asking "can I return my last order" means an order of theirs: check it
+    rather than recite the policy. Anonymous shoppers get the policy (and the verification ask)."""
+    return identity is not None and bool(OWN_ORDER_RE.search(text))
 
 
 def _product(state: dict, res: ActResult) -> Any | None:
@@ -356,7 +419,7 @@ def _exchange(
     from apps.orders.selectors import exchange_options
 
     has_order_context = bool(state["slots"].get("order_number")) or state.get("verified_order")
-    if sub_intent == "policy" and not has_order_context:
+    if sub_intent == "policy" and not has_order_context and not _own_order_meant(text, identity):
         return _policy_answer(text=text, res=res, window="exchange")
     access = order_access(state=state, identity=identity, res=res)
     if access.order is None:
@@ -386,7 +449,11 @@ def _size(*, sub_intent: str | None, state: dict, text: str, res: ActResult, **_
     product = _product(state, res)
     if product is None:
         if sub_intent == "fit":
-            return knowledge_answer(text, res, kinds=["faq", "policy", "product"])
+            # A general sizing question ("I'm between sizes", "how do I convert women's sizes")
+            # that the size guides answer; "is it in stock?" with no product asks which one.
+            return knowledge_answer(
+                text, res, kinds=["faq", "policy", "product"], intent="size_availability_or_fit"
+            )
         res.kind = "clarify"
         res.slot_completeness = 0.4
         res.answer = "Which product do you mean? Tell me its name and I'll check the sizes."
@@ -422,7 +489,7 @@ def _knowledge(*, state: dict, text: str, res: ActResult, intent: str = "", **_:
         res.call("variant_availability", {"product": product.external_id})
         res.facts.append(availability)
         res.cite("product", product.external_id)
-        hits = _kb_search(text, res, kinds=["product", "faq"], k=3)
+        hits = _kb_search(text, res, kinds=["product", "faq"], k=3, intent=intent)
         hits = [h for h in hits if h.kind != "product" or h.external_id == product.external_id] or hits
         res.retrieval_score = max([retrieval_confidence(h) for h in hits] + [0.5])
         if hits:
@@ -430,9 +497,11 @@ def _knowledge(*, state: dict, text: str, res: ActResult, intent: str = "", **_:
             res.facts.append({"text": hits[0].text})
             if hits[0].kind != "product":
                 res.cite(hits[0].kind, hits[0].external_id)
-        res.answer = tpl.product_text(product, availability, hits, text)
+        from apps.assistant.classifier import spelling_fix
+
+        res.answer = tpl.product_text(product, availability, hits, spelling_fix(text))
         return res
-    return knowledge_answer(text, res)
+    return knowledge_answer(text, res, intent=intent)
 
 
 def _make_kb(intent: str):  # type: ignore[no-untyped-def]

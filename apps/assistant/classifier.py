@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from apps.assistant.intents import INTENTS
 from apps.assistant.phrasing import PHRASES
+from apps.assistant.slots import EMAIL_RE, order_numbers_find
 
 WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Common shopper spellings folded onto one form before counting.
@@ -62,7 +63,123 @@ FOLD = {
     "colour": "color",
     "colours": "color",
     "colors": "color",
+    "thx": "thanks",
+    "tnx": "thanks",
+    "returnable": "return",
+    "refundable": "refund",
+    "exchangeable": "exchange",
+    "cancellable": "cancel",
+    "cancelable": "cancel",
 }
+
+# Domain words shoppers mistype most; an unknown word one or two edits away from one of these is
+# read as it ("tack" -> "track", "whees" -> "where", "refnd" -> "refund"). Only these targets are
+# corrected, so ordinary words outside the store's topics are never bent towards an intent.
+KEY_WORDS = (
+    "track tracking wheres order orders return returns returned returning refund refunds exchange swap "
+    "size sizes sized sizing stock available availability cancel status where when what whats "
+    "ship shipped shipping shipment deliver delivered delivery package parcel arrive arrived "
+    "coming received receive waiting still email address number price cost much made material "
+    "wash fit fits fitting wide width small medium large please send back money payment charged "
+    "invoice password account login human person agent complaint warehouse left checking "
+    "registered damaged wrong broken item items need want looking have about shoes jacket hoodie "
+    "boots trainer runners thanks hello help policy"
+).split()
+_KEY_SET = frozenset(KEY_WORDS)
+# Short, common words that must never be "corrected" into a key word.
+_KEEP = frozenset(
+    "a an the and or but if of in on at to for by with from up out it is are was were be been am i "
+    "me my you your we our they them he she his her its this that these those do does did done "
+    "not no yes so too can could would should will shall may might must have has had get got go "
+    "goes went come came see saw say said tell told know let make how who why which one two all "
+    "any some more most less than then there here what when where now just only also very off "
+    "rain sort port ship shop hop tip top bag buy pay day way sale size cost care made mode more "
+    "store sure sale same stop shoe shoes sides side site sites wise wider line lines fine five "
+    "short shirt shirts slip".split()
+)
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (adjacent swaps count once), or limit + 1 if above it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+@lru_cache(maxsize=8192)
+def word_correct(word: str) -> str:
+    """A mistyped domain word read as the key word it is closest to; any other word unchanged.
+
+    Distance 1 for words of 4+ letters (3 when a letter was dropped: "whn", "cst"), distance 2
+    for words of 7+ letters; a tie between two key words leaves the word alone.
+    """
+    if word in _KEY_SET or word in _KEEP or word in FOLD or not word.isalpha() or len(word) < 3:
+        return word
+    if word in model().words:
+        return word
+    limit = 2 if len(word) >= 7 else 1
+    best: list[str] = []
+    best_d = limit + 1
+    for key in KEY_WORDS:
+        if len(word) == 3 and (len(key) != 4 or not set(word) <= set(key)):
+            continue  # three letters: only a dropped letter of a four-letter key word
+        key_limit = limit if len(key) >= 5 else 1  # two edits only between long words
+        d = _edit_distance(word, key, key_limit)
+        if d > key_limit:
+            continue
+        if d < best_d:
+            best, best_d = [key], d
+        elif d == best_d and key not in best:
+            best.append(key)
+    if best_d > limit:
+        return word
+    # Shoppers rarely mistype the first letter: among equally close key words keep those that
+    # share it ("tack" -> "track", not "back").
+    same_start = [key for key in best if key[0] == word[0]]
+    if len(same_start) == 1:
+        return same_start[0]
+    # Still tied: two swapped letters are the commonest slip ("waht" is "what", not "want").
+    swapped = [key for key in same_start if sorted(key) == sorted(word)]
+    if len(swapped) == 1:
+        return swapped[0]
+    if len(best) == 1 and best_d == 1 and len(word) >= 5:
+        return best[0]
+    return word
+
+
+def normalize(text: str) -> str:
+    """The classifier's view of a message: lower case, emails and order numbers replaced by the
+    words "email" and "order" (their letters are names, not topic), mistyped key words fixed."""
+    text = EMAIL_RE.sub(" email ", text)
+    for number in order_numbers_find(text):
+        # "order #W123" -> "order"; a bare "#W123" -> "order" (one word either way).
+        text = re.sub(
+            r"(\border\s*(?:no\.?|num(?:ber)?|id)?\s*[:#]?\s*)?#?\s?" + re.escape(number) + r"\b",
+            " order ",
+            text,
+            flags=re.IGNORECASE,
+        )
+    return spelling_fix(text)
+
+
+def spelling_fix(text: str) -> str:
+    """Lower case, mistyped key words fixed; everything else as typed (for search queries too)."""
+    # Parts of hyphenated names ("slip-ons", "3-pack") are left as typed: they are names, not typos.
+    return re.sub(
+        r"(?<![A-Za-z-])[A-Za-z]+(?![A-Za-z-])", lambda m: word_correct(m.group(0).lower()), text.lower()
+    )
 
 
 def tokens(text: str) -> list[str]:
@@ -89,6 +206,7 @@ class NaiveBayes:
                 vocab.update(feats)
         self.vocab_size = len(vocab)
         self.vocab = vocab
+        self.words = frozenset(w for w in vocab if w.isalpha())
         for intent in INTENTS:
             self.totals[intent] = sum(self.counts[intent].values())
 
@@ -135,8 +253,12 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
     ),
     (
         "complaint_or_human",
-        re.compile(r"\b(?:complain(?:t)?|terrible|worst|useless|awful|unacceptable)\b", re.I),
-        2.5,
+        re.compile(
+            r"\b(?:complain(?:t)?|terrible|worst|useless|awful|unacceptable|ridiculous|outrageous)\b|"
+            r"\b(?:nobody|no one|no-one)\s+(?:answers|replies|responds|helps|gets back)",
+            re.I,
+        ),
+        5.0,
     ),
     ("cancel_order", re.compile(r"\bcancel", re.I), 4.0),
     (
@@ -148,16 +270,25 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
         ),
         4.0,
     ),
+    # "exchange please #W123": swapping is its own intent even without a size named.
+    ("exchange_size", re.compile(r"\b(?:exchang\w*|swap\w*)\b(?!\s+rates?\b)", re.I), 2.5),
     (
         "return_refund",
-        re.compile(r"\b(?:refund|return|money back|send (?:it|them) back|replace(?:ment)?)\b", re.I),
+        re.compile(
+            r"\b(?:refund\w*|return(?:s|ed|ing|able)?|money back|send (?:\w+ )?back|replace(?:ment)?)\b",
+            re.I,
+        ),
         3.5,
     ),
+    # A refund is money, not a parcel: "still waiting on my refund" is a refund question
+    # even though it reads like a delivery one (ASK_TRACE's tie-break).
+    ("return_refund", re.compile(r"\brefund\w*", re.I), 2.0),
     (
         "size_availability_or_fit",
         re.compile(
-            r"\b(?:sizes?|size chart|true to size|run(?:s)? (?:small|large|big)|fit(?:s|ting)?|in stock|stock)\b|"  # noqa: E501
-            r"\b(?:an?|in)\s+\d{1,2}(?:\.5)?s?\b",
+            r"\b(?:sizes?|sized|sizing|size chart|true to size|run(?:s)? (?:small|large|big)|fit(?:s|ting)?|"
+            r"in stock|stock|wide|width|widths|narrow)\b|"
+            r"\b(?:an?|in)\s+\d{1,2}(?:\.5)?s?\b|\bany\b[^.?!]{0,25}\bleft\b",
             re.I,
         ),
         2.5,
@@ -175,7 +306,8 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "shipping_delivery",
         re.compile(
-            r"\b(?:ship(?:ping)? (?:cost|fee|charge|time|rate)s?|international|pin ?code|zip ?code|courier|express)\b",  # noqa: E501
+            r"\b(?:ship(?:ping)? (?:cost|fee|charge|time|rate)s?|international|pin ?code|zip ?code|"
+            r"courier|express|customs|duties|import tax)\b",
             re.I,
         ),
         2.0,
@@ -183,7 +315,8 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "payment_billing",
         re.compile(
-            r"\b(?:pay(?:ment)?|paypal|card|cod|emi|invoice|bill(?:ing)?|charged?|installments?|receipt|gst)\b",
+            r"\b(?:pay(?:ment)?|paypal|card|cod|emi|invoice|bill(?:ing)?|charged?|installments?|receipt|gst|"
+            r"price (?:match|adjust)\w*|(?:get|refund|pay) (?:me )?the difference)\b",
             re.I,
         ),
         2.5,
@@ -205,9 +338,64 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
 ]
 
 
-def code_probs(text: str, *, temperature: float = 3.0) -> dict[str, float]:
-    """Posterior over INTENTS from naive Bayes (tempered) plus rule boosts."""
+ORDER_INTENTS = ("order_status", "cancel_order", "return_refund", "exchange_size")
+# log-boosts when the message carries an order number: it is about an order, whatever the words.
+ORDER_NUMBER_PRIOR = {
+    "order_status": 1.5,
+    "cancel_order": 1.0,
+    "return_refund": 1.5,
+    "exchange_size": 1.0,
+    "size_availability_or_fit": -1.5,
+    "shipping_delivery": -1.5,
+    "payment_billing": -0.5,
+    "account": -1.0,
+    "product_question": -2.0,
+    "greeting": -3.0,
+    "out_of_scope": -4.0,
+}
+# An email address alone is weaker evidence (account questions carry one too).
+EMAIL_PRIOR = {"order_status": 0.5, "return_refund": 0.3, "greeting": -2.0, "out_of_scope": -2.0}
+REFUND_WORD_RE = re.compile(r"\b(?:refund\w*|return(?:s|ed|ing|able)?|send (?:\w+ )?back)\b", re.I)
+SIZE_TOKEN_RE = re.compile(
+    r"\b(?:size|sz)\s*\d|\b(?:xxs|xs|xxl|xxxl|xl|[23]xl|small|medium|med|large)\b|"
+    r"\b(?:in|an?)\s+\d{1,2}(?:[.,]5)?s?\b|\b\d{1,2}\s+1/2\b",
+    re.I,
+)
+
+
+def slot_priors(text: str, *, has_product: bool = False) -> dict[str, float]:
+    """Log-boosts from what the message carries (order number, email, a product and a size)."""
+    boosts = dict.fromkeys(INTENTS, 0.0)
+    has_order = bool(order_numbers_find(text))
+    if has_order:
+        for intent, value in ORDER_NUMBER_PRIOR.items():
+            boosts[intent] += value
+        if REFUND_WORD_RE.search(normalize(text)):
+            # A refund or return on a named order is that, however it is worded ("is my order
+            # #W1 still returnable" is no status question).
+            boosts["return_refund"] += 2.5
+    elif EMAIL_RE.search(text):
+        for intent, value in EMAIL_PRIOR.items():
+            boosts[intent] += value
+    if has_product and not has_order:
+        # A product the store sells is named: with a size it is a stock question. Alone it is
+        # weaker evidence (the catalog matcher also finds "winter" in "how long is winter").
+        if SIZE_TOKEN_RE.search(EMAIL_RE.sub(" ", text)):
+            boosts["size_availability_or_fit"] += 3.5
+            boosts["product_question"] -= 1.0
+            boosts["exchange_size"] -= 1.0
+            boosts["out_of_scope"] -= 2.5
+        else:
+            boosts["product_question"] += 0.7
+            boosts["out_of_scope"] -= 1.0
+    return boosts
+
+
+def code_probs(text: str, *, temperature: float = 3.0, has_product: bool = False) -> dict[str, float]:
+    """Posterior over INTENTS from naive Bayes (tempered), rule boosts and slot priors."""
     nb = model()
+    raw = text
+    text = normalize(raw)
     logs = nb.log_scores(text)
     logs = {k: v / temperature for k, v in logs.items()}
     for intent, pattern, boost in RULES:
@@ -216,8 +404,10 @@ def code_probs(text: str, *, temperature: float = 3.0) -> dict[str, float]:
     # Words the model has never seen are a sign the message is about something else.
     unknown = 1.0 - nb.known_fraction(text)
     logs["out_of_scope"] += 3.0 * max(0.0, unknown - 0.3)
+    for intent, value in slot_priors(raw, has_product=has_product).items():
+        logs[intent] += value
     return _softmax(logs, 1.0)
 
 
 def asks_for_human(text: str) -> bool:
-    return bool(RULES[0][1].search(text))
+    return bool(RULES[0][1].search(normalize(text)))

@@ -103,6 +103,25 @@ def _resolve_product(text: str, state: dict, res_calls: list[dict] | None = None
         slots["product"] = product.external_id
 
 
+PRODUCT_HINT_SCORE = 0.45
+
+
+def product_hint(text: str) -> bool:
+    """Does the message name one of the store's products? A soft signal for the intent (a size
+    plus a product is a stock question), so a lower bar than resolving the product slot."""
+    from apps.assistant.slots import order_numbers_find
+    from apps.catalog.selectors import product_match
+
+    if order_numbers_find(text):
+        return False
+    try:
+        matches = product_match(text=text, limit=1)
+    except Exception as exc:  # the hint is optional; the classifier works without it
+        logger.warning("product hint failed: %s", exc)
+        return False
+    return bool(matches) and matches[0][1] >= PRODUCT_HINT_SCORE
+
+
 def _known_options(state: dict) -> tuple[list[str], list[str]]:
     ext = state.get("slots", {}).get("product")
     if not ext:
@@ -133,7 +152,7 @@ def state_replay(*, turns: list[Turn], state: dict) -> dict:
             text, _ = model_text(turn.text or "")
             if not _has_words(text):
                 continue
-            u = understand(text, backend=None, state=state, use_slm=False)
+            u = understand(text, backend=None, state=state, use_slm=False, has_product=product_hint(text))
             _extract_into_state(text, u.intent, state)
             slots = state.get("slots", {})
             if slots.get("order_number") and slots.get("email") and not state.get("verified_order"):
@@ -325,7 +344,7 @@ def _reply(
         )
         return answer, "clarify", [], trace
 
-    u: Understanding = understand(text, backend=backend, state=state)
+    u: Understanding = understand(text, backend=backend, state=state, has_product=product_hint(text))
     marks["understand"] = time.perf_counter()
     trace["tokens"]["slm_prompt"] += u.tokens["prompt"]
     trace["tokens"]["slm_prompt_cached"] += u.tokens["cached"]

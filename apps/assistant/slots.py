@@ -62,7 +62,9 @@ FIT_WORDS_RE = re.compile(
     r"\b(?:runs?|running|fits?|fitting|too|a bit|little|bit)\s+(?:small|large|big)\b", re.I
 )
 BARE_NUMBER_RE = re.compile(
-    r"^\W*(?:and|what about|how about|ok|or)?\s*(?:in\s+)?(?:an?\s+)?(\d{1,2}(?:\.5)?)s?\W*$", re.I
+    r"^\W*(?:and|what about|how about|ok|or)?\s*(?:in\s+)?(?:an?\s+)?(?:size\s+)?"
+    r"(\d{1,2}(?:\.5)?|xxs|xs|[sml]|xx?x?l|[23]xl|med)s?\W*$",
+    re.I,
 )
 
 COLORS = (
@@ -167,7 +169,10 @@ def size_find(text: str, *, known_sizes: list[str] | None = None, follow_up: boo
             if token in known and not token.isalpha() or token in known and len(token) > 1:
                 return known[token]
     if follow_up:
-        match = BARE_NUMBER_RE.match(text.strip())
+        # "what about M", "how abut 11": typos in the lead words are fixed first.
+        from apps.assistant.classifier import spelling_fix
+
+        match = BARE_NUMBER_RE.match(text.strip()) or BARE_NUMBER_RE.match(spelling_fix(text).strip())
         if match:
             return _size_norm(match.group(1))
     return None

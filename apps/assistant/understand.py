@@ -35,18 +35,29 @@ FOLLOW_UP_RE = re.compile(
 # Fit questions and availability questions share an intent; sub_intent tells them apart.
 FIT_RE = re.compile(
     r"\b(?:fit|fits|run(?:s)? (?:small|large|big)|true to size|size up|size down|size chart|"
-    r"what size|which size|measure|sizing)",
+    r"what size|which size|measure|sizing|sized|between sizes|convert|conversion|widths?|size guide)",
     re.IGNORECASE,
 )
 POLICY_Q_RE = re.compile(
-    r"\b(?:policy|how (?:do|can|long|many|much)|what (?:is|are)|do you|can i|is it possible|who pays|are returns)\b",  # noqa: E501
+    r"\b(?:policy|how (?:do|does|can|long|many|much)|what (?:is|are|if)|whats|what's|do you|can i|"
+    r"is it (?:possible|free)|who pays|are returns|can \w+ be (?:return|exchang)\w*|do i have to|"
+    r"how (?:does|do) (?:\w+ )?(?:returns?|returning|exchanges?|exchanging|refunds?) work)\b",
     re.IGNORECASE,
 )
 MY_ORDER_RE = re.compile(
-    r"\b(?:my|this|the|our)\s+(?:order|purchase|package|parcel|item|items|shoes?|jacket|stuff)\b|"
+    r"\b(?:my|this|the|our)\s+(?:(?:last|latest|recent|most recent|previous|whole|new)\s+)?"
+    r"(?:order|purchase|package|parcel|item|items|shoes?|jacket|stuff|things)\b|"
     r"\bi (?:want|need|would like|wanna) to (?:return|exchange|send)|\bi (?:got|received|bought|ordered)\b",
     re.IGNORECASE,
 )
+# "has my refund been processed", "still waiting on my refund": a refund plus a status cue.
+REFUND_CUE_RE = re.compile(r"\brefund", re.IGNORECASE)
+STATUS_CUE_RE = re.compile(
+    r"\b(?:where|wheres|where's|status|processed|processing|yet|still|waiting|wait|received|issued|"
+    r"been|when will|haven'?t|hasn'?t)\b",
+    re.IGNORECASE,
+)
+REFUND_POLICY_RE = re.compile(r"\bhow (?:long|many days|much time|soon)\b", re.IGNORECASE)
 REFUND_STATUS_RE = re.compile(
     r"\b(?:where(?:'s| is)? my refund|refund status|status of (?:my )?refund|"
     r"(?:haven'?t|not|never) (?:got(?:ten)?|received)[^.?!]{0,20}refund|refund[^.?!]{0,20}(?:yet|still))",
@@ -92,10 +103,10 @@ def slm_weight(backend: object) -> float:
 
 
 def intent_probs(
-    text: str, *, backend: object | None, use_slm: bool = True
+    text: str, *, backend: object | None, use_slm: bool = True, has_product: bool = False
 ) -> tuple[dict, dict, dict | None, dict]:
     """(combined, code, slm, tokens) probability maps over INTENTS for one message."""
-    code = classifier.code_probs(text)
+    code = classifier.code_probs(text, has_product=has_product)
     tokens = {"prompt": 0, "cached": 0}
     if backend is None or not use_slm or not text.strip():
         return code, code, None, tokens
@@ -118,7 +129,7 @@ def intent_probs(
 
 _VERIFY_FILLER_RE = re.compile(
     r"\b(?:it'?s|its|is|my|the|order|number|no|num|id|email|e-mail|address|and|here|you go|sure|ok|okay|"
-    r"thanks|thank you|please|pls|it|was|used|mail)\b",
+    r"thanks|thank you|thx|ty|please|pls|it|was|used|mail|registered|ordered|with|under)\b",
     re.IGNORECASE,
 )
 
@@ -132,15 +143,46 @@ def _only_verification_data(text: str) -> bool:
     rest = EMAIL_RE.sub(" ", text)
     for number in numbers:
         rest = re.sub(re.escape(number), " ", rest, flags=re.IGNORECASE)
+    rest = classifier.spelling_fix(rest)  # "ODRER", "enail", "tganks" are filler too
+    for number in numbers:
+        rest = re.sub(re.escape(number), " ", rest, flags=re.IGNORECASE)
     rest = _VERIFY_FILLER_RE.sub(" ", rest)
     return len(re.findall(r"[^\W\d_]{2,}", rest)) == 0
 
 
+SIZE_TOPICS = ("size_availability_or_fit", "exchange_size", "product_question")
+_SIZE_FILLER_RE = re.compile(
+    r"\b(?:and|or|what|how|about|in|an?|size|sizes|the|ones?|then|ok|okay|please|pls|do you have|"
+    r"have|got|it|them|instead|maybe|is there|any)\b|\b1/2\b|\band a half\b",
+    re.IGNORECASE,
+)
+
+
+def _only_size_or_color(text: str) -> bool:
+    """A short message that only names a size or a color ("and in an 11?", "what about M")."""
+    from apps.assistant.slots import BARE_NUMBER_RE, COLOR_RE, size_find
+
+    fixed = classifier.spelling_fix(text)
+    if len(fixed.split()) > 5:
+        return False
+    if not (
+        size_find(fixed, follow_up=True) or BARE_NUMBER_RE.match(fixed.strip()) or COLOR_RE.search(fixed)
+    ):
+        return False
+    rest = _SIZE_FILLER_RE.sub(" ", fixed)
+    rest = COLOR_RE.sub(" ", rest)
+    rest = re.sub(r"\b(?:\d{1,2}(?:[.,]5)?s?|xxs|xs|[sml]|xx?x?l|[23]xl|small|medium|med|large)\b", " ", rest)
+    return len(re.findall(r"[^\W\d_]{2,}", rest)) == 0
+
+
 def sub_intent_for(intent: str, text: str) -> str | None:
+    text = classifier.spelling_fix(text)  # "rturn pokicy" is a policy question too
     if intent == "size_availability_or_fit":
         return "fit" if FIT_RE.search(text) else "availability"
     if intent == "return_refund":
-        if REFUND_STATUS_RE.search(text):
+        if REFUND_STATUS_RE.search(text) or (
+            REFUND_CUE_RE.search(text) and STATUS_CUE_RE.search(text) and not REFUND_POLICY_RE.search(text)
+        ):
             return "refund_status"
         if MY_ORDER_RE.search(text) or not POLICY_Q_RE.search(text):
             return "return_request"
@@ -158,19 +200,29 @@ def sub_intent_for(intent: str, text: str) -> str | None:
     return None
 
 
-def understand(text: str, *, backend: object | None, state: dict, use_slm: bool = True) -> Understanding:
+def understand(
+    text: str, *, backend: object | None, state: dict, use_slm: bool = True, has_product: bool = False
+) -> Understanding:
+    """Intent and flags for one message. ``has_product``: the message names a product the store
+    sells (the caller's catalog match), evidence against out-of-scope and, with a size, for a
+    stock question."""
     started = time.perf_counter()
     clean, truncated = model_text(text)
     confirm = bool(CONFIRM_RE.match(clean)) and bool(state.get("pending_action"))
     deny = bool(DENY_RE.match(clean)) and bool(state.get("pending_action"))
-    follow_up = bool(FOLLOW_UP_RE.search(clean)) and bool(state.get("last_intent"))
-    probs, code, slm, tokens = intent_probs(clean, backend=backend, use_slm=use_slm)
+    follow_up = bool(FOLLOW_UP_RE.search(classifier.spelling_fix(clean))) and bool(state.get("last_intent"))
+    probs, code, slm, tokens = intent_probs(clean, backend=backend, use_slm=use_slm, has_product=has_product)
     intent = max(probs, key=lambda k: probs[k])
     probability = probs[intent]
     last = state.get("last_intent")
     if confirm or deny:
         # "yes" answers the question the assistant asked; it is no new topic.
         intent = state["pending_action"]["intent"]
+        probability = max(probability, 0.9)
+    elif last in SIZE_TOPICS and _only_size_or_color(clean):
+        # "what about M", "and 9 1/2", "how abut 11" after a size question: the same question
+        # about another size (the product is already in the conversation).
+        intent = "size_availability_or_fit" if last == "product_question" else last
         probability = max(probability, 0.9)
     elif (
         follow_up

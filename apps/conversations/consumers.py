@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.http.request import validate_host
 
 from apps.conversations import limits, selectors, services
 from apps.conversations.conf import conf
@@ -23,11 +25,21 @@ logger = logging.getLogger(__name__)
 RATE_LIMITED_TYPES = {"message", "handoff", "back_to_assistant", "csat", "contact_email", "hello"}
 
 
-def origin_allowed(origin: str | None) -> bool:
+def origin_allowed(origin: str | None, host: str | None = None) -> bool:
+    """A store site listed in WIDGET_ALLOWED_ORIGINS, or a page this server itself served
+    (same host and port, the host one of ALLOWED_HOSTS: e.g. the demo shop on any port)."""
     allowed = settings.WIDGET_ALLOWED_ORIGINS
     if "*" in allowed:
         return True
-    return bool(origin) and origin.rstrip("/").lower() in {o.rstrip("/").lower() for o in allowed}
+    if not origin:
+        return False
+    if origin.rstrip("/").lower() in {o.rstrip("/").lower() for o in allowed}:
+        return True
+    netloc = urlsplit(origin).netloc.lower()
+    if host and netloc == host.lower():
+        hostname = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
+        return validate_host(hostname, settings.ALLOWED_HOSTS)
+    return False
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
@@ -42,7 +54,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self) -> None:
-        if not origin_allowed(_header(self.scope, b"origin")):
+        if not origin_allowed(_header(self.scope, b"origin"), _header(self.scope, b"host")):
             # Close before accepting: the browser sees a failed handshake (HTTP 403).
             await self.close(code=4003)
             return

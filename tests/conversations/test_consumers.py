@@ -338,3 +338,22 @@ def test_a_failed_hello_closes_the_socket_so_the_widget_reconnects(make_communic
     # then the shopper is told, and the socket is closed for a retry rather than left useless
     assert (error["type"], error["code"]) == ("error", "server_error")
     assert closed == {"type": "websocket.close", "code": 1013}
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "accepted"),
+    [
+        (b"http://127.0.0.1:8123", b"127.0.0.1:8123", True),  # the server's own page, any port
+        (b"http://evil.example", b"evil.example", False),  # same origin, but not an allowed host
+        (b"http://127.0.0.1:9999", b"127.0.0.1:8123", False),  # another port is another origin
+    ],
+)
+def test_pages_served_by_this_server_may_open_the_widget(make_communicator, origin, host, accepted):
+    async def scenario():
+        comm = make_communicator(origin=origin, headers=[(b"host", host)])
+        result = await comm.connect()
+        await comm.disconnect()
+        return result
+
+    connected, _code = async_to_sync(scenario)()
+    assert connected is accepted

@@ -1,0 +1,171 @@
+"""Shopper noise: typos in key words, order numbers and emails as evidence, size + product, and
+a signed-in shopper's "my last order" (code classifier and pipeline with the FakeSLM)."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.assistant.classifier import code_probs, normalize, slot_priors, word_correct
+from tests.assistant.helpers import ask
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("tack", "track"),
+        ("trcak", "track"),
+        ("refnd", "refund"),
+        ("reutrn", "return"),
+        ("ordr", "ordr"),  # folded elsewhere (FOLD), left alone here
+        ("orer", "order"),
+        ("whre", "where"),
+        ("statsu", "status"),
+        ("exchage", "exchange"),
+        ("syock", "stock"),
+    ],
+)
+def test_mistyped_key_words_are_read_as_meant(typed, meant):
+    assert word_correct(typed) == meant
+
+
+@pytest.mark.parametrize("word", ["rain", "sides", "slip", "banana", "the", "cat", "winter"])
+def test_ordinary_words_are_not_bent_into_key_words(word):
+    assert word_correct(word) == word
+
+
+def test_normalize_masks_emails_and_order_numbers():
+    text = normalize("whre is #W6881979 email ella.smith@example.org")
+    assert "ella" not in text
+    assert "6881979" not in text
+    assert text.split()[:3] == ["where", "is", "order"]
+
+
+def _top(text: str, **kwargs) -> str:
+    probs = code_probs(text, **kwargs)
+    return max(probs, key=probs.get)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("tack #W1234567 pls", "order_status"),
+        ("whees my refnd for W7654321 a@b.com", "return_refund"),
+        ("is my order #W2222222 still returnable? ordered with x@example.com", "return_refund"),
+        ("still waiting on my refund order #w2027383 x@example.com", "return_refund"),
+        ("exchage pls W6291020 x@example.org", "exchange_size"),
+        ("when is W6334978 comng. emmail is ella.smith@example.org", "order_status"),
+        ("how do i canxel orer #W2901818", "cancel_order"),
+    ],
+)
+def test_typos_with_an_order_number_stay_order_intents(text, intent):
+    assert _top(text) == intent
+
+
+def test_order_number_prior_pushes_away_from_out_of_scope():
+    boosts = slot_priors("hello #W1234567")
+    assert boosts["out_of_scope"] < 0
+    assert boosts["order_status"] > 0
+    assert all(v == 0 for v in slot_priors("what is the capital of france").values())
+
+
+def test_size_plus_product_is_a_stock_question():
+    assert _top("are there any 2xl left for the trail hoodie", has_product=True) == "size_availability_or_fit"
+    # without a named product the same words do not force it
+    assert slot_priors("any 2xl left")["size_availability_or_fit"] == 0
+
+
+def test_out_of_scope_trivia_stays_out_of_scope():
+    assert _top("who won the football game last night") == "out_of_scope"
+    assert _top("how many sides are in a hexagon") == "out_of_scope"
+
+
+@pytest.mark.django_db
+def test_mistyped_tracking_question_reaches_the_order(store):
+    r = ask("tack my odrer #W2611340", identity=store.identity("noah@example.com"))
+    assert r.trace["intent"] == "order_status"
+    assert r.route == "slm"
+    assert "#W2611340" in r.answer
+
+
+@pytest.mark.django_db
+def test_signed_in_return_of_last_order_checks_the_newest_order(store):
+    # given a signed-in shopper with two orders (the delivered one is the newest)
+    r = ask("can i return my last order", identity=store.identity("noah@example.com"))
+    assert r.trace["intent"] == "return_refund"
+    names = [c["name"] for c in r.trace["tool_calls"]]
+    assert "return_eligibility" in names  # the order was checked, not the policy recited
+    newest = r.trace["slots"]["order_number"]
+    assert {"kind": "order", "id": newest} in r.trace["citations"]
+    assert newest in r.answer
+    # and the other order is offered, not silently ignored
+    other = ({"#W2611340", "#W1000001"} - {newest}).pop()
+    assert other in r.answer
+
+
+@pytest.mark.django_db
+def test_anonymous_return_question_still_gets_the_policy(store):
+    r = ask("can i return my last order")
+    assert r.trace["intent"] == "return_refund"
+    assert not any(c["name"] == "return_eligibility" for c in r.trace["tool_calls"])
+    assert r.route in ("slm", "clarify")
+
+
+@pytest.mark.django_db
+def test_size_question_with_apparel_size_and_product(store):
+    r = ask("are there any xl left for the classic pullover hoodie")
+    assert r.trace["intent"] == "size_availability_or_fit"
+    assert r.trace["slots"].get("size") == "XL"
+
+
+def test_swapped_letters_win_a_tie():
+    assert word_correct("waht") == "what"
+
+
+@pytest.mark.django_db
+def test_size_only_follow_up_continues_the_stock_question(store):
+    first = ask("do you have the pacer road runner in 11?")
+    assert first.trace["intent"] == "size_availability_or_fit"
+    r = ask("waht abuot 12", state=first.state)
+    assert r.trace["intent"] == "size_availability_or_fit"
+    assert r.trace["slots"]["size"] == "12"
+    assert r.route == "slm"
+
+
+@pytest.mark.django_db
+def test_refund_status_wording_gets_the_refund_not_eligibility(store):
+    r = ask("has my refund for order #W1000001 been processed?", identity=store.identity("noah@example.com"))
+    assert r.trace["intent"] == "return_refund"
+    assert r.trace["sub_intent"] == "refund_status"
+    assert "can't be returned" not in r.answer
+
+
+def test_knowledge_hits_prefer_entries_on_the_asked_topic():
+    from types import SimpleNamespace
+
+    from apps.assistant.act import hits_rerank
+
+    returns = SimpleNamespace(
+        kind="faq",
+        external_id="a",
+        title="Do I pay for return shipping?",
+        text="",
+        vector_score=0.37,
+        text_rank=0,
+    )
+    methods = SimpleNamespace(
+        kind="faq",
+        external_id="b",
+        title="Which payment methods do you accept?",
+        text="",
+        vector_score=0.35,
+        text_rank=0,
+    )
+    assert hits_rerank([returns, methods], intent="payment_billing")[0] is methods
+    assert hits_rerank([returns, methods], intent=None)[0] is returns
+
+
+def test_mistyped_where_is_my_refund_is_a_refund_status():
+    from apps.assistant.understand import sub_intent_for
+
+    assert sub_intent_for("return_refund", "whees my refnd #W1234567 a@b.com") == "refund_status"
+    assert sub_intent_for("return_refund", "how long do refunds take") != "refund_status"
