@@ -14,6 +14,7 @@ from functools import lru_cache
 from apps.assistant.intents import INTENTS
 from apps.assistant.phrasing import PHRASES
 from apps.assistant.slots import EMAIL_RE, order_numbers_find
+from apps.catalog.fuzzy import osa_distance
 
 WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Common shopper spellings folded onto one form before counting.
@@ -99,25 +100,6 @@ _KEEP = frozenset(
 )
 
 
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance (adjacent swaps count once), or limit + 1 if above it."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
 @lru_cache(maxsize=8192)
 def word_correct(word: str) -> str:
     """A mistyped domain word read as the key word it is closest to; any other word unchanged.
@@ -136,7 +118,7 @@ def word_correct(word: str) -> str:
         if len(word) == 3 and (len(key) != 4 or not set(word) <= set(key)):
             continue  # three letters: only a dropped letter of a four-letter key word
         key_limit = limit if len(key) >= 5 else 1  # two edits only between long words
-        d = _edit_distance(word, key, key_limit)
+        d = osa_distance(word, key, key_limit)
         if d > key_limit:
             continue
         if d < best_d:

@@ -22,6 +22,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import Count, Max
 from django.db.models.functions import Lower
 
+from apps.catalog.fuzzy import osa_distance
 from apps.catalog.models import Product, Variant, money_str
 
 # --------------------------------------------------------------------------------------------
@@ -380,25 +381,6 @@ def _content_tokens(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _osa_distance(a: str, b: str, limit: int) -> int:
-    """Damerau (optimal string alignment) distance, or limit + 1 once it cannot be <= limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
 def _token_similarity(q: str, t: str) -> float:
     """How surely query token q means catalog token t, in [0, 1]; 0 below usefulness."""
     if q == t:
@@ -412,7 +394,7 @@ def _token_similarity(q: str, t: str) -> float:
     # Both of the first two letters wrong is rarely a typo of the same word (and cheap to test).
     if allowed == 0 or (q[0] != t[0] and q[1] != t[1]):
         return 0.0
-    distance = _osa_distance(q, t, allowed)
+    distance = osa_distance(q, t, allowed)
     if distance > allowed:
         return 0.0
     return 1.0 - distance / size
