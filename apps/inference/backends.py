@@ -372,6 +372,26 @@ def _route_llama_logs() -> None:
     llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
 
 
+class _CompletesFromStream:
+    """``complete`` for any backend with ``stream``: the whole reply, gathered from the stream."""
+
+    def complete(
+        self,
+        *,
+        prompt: str,
+        max_tokens: int,
+        grammar: str | None = None,
+        stop: Sequence[str] = (),
+        context: str = "respond",
+    ) -> Completion:
+        tokens = list(
+            self.stream(  # type: ignore[attr-defined]
+                prompt=prompt, max_tokens=max_tokens, grammar=grammar, stop=stop, context=context
+            )
+        )
+        return _completion_from(tokens, self)
+
+
 @dataclass
 class _Context:
     llm: Any
@@ -380,7 +400,7 @@ class _Context:
     logits_fresh: bool = False
 
 
-class LlamaCppBackend:
+class LlamaCppBackend(_CompletesFromStream):
     """The SLM in this process via llama-cpp-python: one model file, one ``Llama`` per context."""
 
     def __init__(
@@ -623,20 +643,6 @@ class LlamaCppBackend:
             finally:
                 sampler.close()
 
-    def complete(
-        self,
-        *,
-        prompt: str,
-        max_tokens: int,
-        grammar: str | None = None,
-        stop: Sequence[str] = (),
-        context: str = "respond",
-    ) -> Completion:
-        tokens = list(
-            self.stream(prompt=prompt, max_tokens=max_tokens, grammar=grammar, stop=stop, context=context)
-        )
-        return _completion_from(tokens, self)
-
 
 # --- The fake ------------------------------------------------------------------------------------
 _FAKE_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -657,7 +663,7 @@ _FAKE_KEYWORDS: dict[str, tuple[str, ...]] = {
 _FAKE_MARKERS = ("Message:", "Customer:", "Shopper:")
 
 
-class FakeSLM:
+class FakeSLM(_CompletesFromStream):
     """A FAKE small language model for tests that do not exercise the real one. It runs no model.
 
     Deterministic and instant, with the ``SLMBackend`` interface:
@@ -766,20 +772,6 @@ class FakeSLM:
         tail = stops.flush()
         if tail:
             yield Token(text=tail, logprob=None)
-
-    def complete(
-        self,
-        *,
-        prompt: str,
-        max_tokens: int,
-        grammar: str | None = None,
-        stop: Sequence[str] = (),
-        context: str = "respond",
-    ) -> Completion:
-        tokens = list(
-            self.stream(prompt=prompt, max_tokens=max_tokens, grammar=grammar, stop=stop, context=context)
-        )
-        return _completion_from(tokens, self)
 
 
 # --- The process-wide backend --------------------------------------------------------------------
