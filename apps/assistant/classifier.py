@@ -84,7 +84,7 @@ KEY_WORDS = (
     "wash fit fits fitting wide width small medium large please send back money payment charged "
     "invoice password account login human person agent complaint warehouse left checking "
     "registered damaged wrong broken item items need want looking have about shoes jacket hoodie "
-    "boots trainer runners thanks hello help policy"
+    "boots trainer runners thanks hello help policy returnable refundable exchangeable final card"
 ).split()
 _KEY_SET = frozenset(KEY_WORDS)
 # Short, common words that must never be "corrected" into a key word.
@@ -96,7 +96,7 @@ _KEEP = frozenset(
     "any some more most less than then there here what when where now just only also very off "
     "rain sort port ship shop hop tip top bag buy pay day way sale size cost care made mode more "
     "store sure sale same stop shoe shoes sides side site sites wise wider line lines fine five "
-    "short shirt shirts slip".split()
+    "short shirt shirts slip cart fins".split()
 )
 
 
@@ -236,7 +236,8 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "complaint_or_human",
         re.compile(
-            r"\b(?:complain(?:t)?|terrible|worst|useless|awful|unacceptable|ridiculous|outrageous)\b|"
+            r"\b(?:complain(?:t)?|terrible|worst|useless|awful|unacceptable|ridiculous|outrageous|upset|furious|"
+            r"angry|fell apart|falling apart)\b|"
             r"\b(?:nobody|no one|no-one)\s+(?:answers|replies|responds|helps|gets back)",
             re.I,
         ),
@@ -265,6 +266,8 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
     # A refund is money, not a parcel: "still waiting on my refund" is a refund question
     # even though it reads like a delivery one (ASK_TRACE's tie-break).
     ("return_refund", re.compile(r"\brefund\w*", re.I), 2.0),
+    # "are socks final sale": whether a thing can come back is the returns policy, whatever it is.
+    ("return_refund", re.compile(r"\bfinal[- ]sale\b|\bnon[- ]?returnable\b", re.I), 5.0),
     (
         "size_availability_or_fit",
         re.compile(
@@ -340,7 +343,7 @@ EMAIL_PRIOR = {"order_status": 0.5, "return_refund": 0.3, "greeting": -2.0, "out
 REFUND_WORD_RE = re.compile(r"\b(?:refund\w*|return(?:s|ed|ing|able)?|send (?:\w+ )?back)\b", re.I)
 SIZE_TOKEN_RE = re.compile(
     r"\b(?:size|sz)\s*\d|\b(?:xxs|xs|xxl|xxxl|xl|[23]xl|small|medium|med|large)\b|"
-    r"\b(?:in|an?)\s+\d{1,2}(?:[.,]5)?s?\b|\b\d{1,2}\s+1/2\b",
+    r"\b(?:in|an?|any)\s+\d{1,2}(?:[.,]5)?s?\b|\b\d{1,2}\s+1/2\b",
     re.I,
 )
 
@@ -389,6 +392,22 @@ def code_probs(text: str, *, temperature: float = 3.0, has_product: bool = False
     for intent, value in slot_priors(raw, has_product=has_product).items():
         logs[intent] += value
     return _softmax(logs, 1.0)
+
+
+# Attempts to re-instruct the assistant. They never unlock anything (access is decided in code),
+# but a person should see them rather than the box answering around them.
+INJECTION_RE = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.?!]{0,30}\b(?:instructions?|rules|prompt|guidelines|"
+    r"restrictions|polic(?:y|ies))\b|\b(?:developer|dev|debug|god|admin|jailbreak|unrestricted)\s+mode\b|"
+    r"\bsystem prompt\b|\bnew instructions\b|\bpretend (?:to be|you(?:'re| are))\b|"
+    r"\byou are now (?:in|an?|the|my)\b|\b(?:i'?m|i am|this is) (?:the|a|your) (?:store|shop|site) "
+    r"(?:owner|admin\w*|manager|developer)\b",
+    re.I,
+)
+
+
+def injection_cue(text: str) -> bool:
+    return bool(INJECTION_RE.search(spelling_fix(text)))
 
 
 def asks_for_human(text: str) -> bool:

@@ -406,6 +406,8 @@ def _reply(
     reason = res.escalation_reason
     if route in ("slm", "clarify") and confidence < threshold and not u.confirm:
         route, reason = "escalate", f"low_confidence: {confidence:.2f} < {threshold:.2f} for {intent}"
+    if u.injection and route in ("slm", "clarify"):
+        route, reason = "escalate", "bad_input: the message tries to re-instruct the assistant"
     if route == "escalate":
         route, answer, reason = _route_escalation(
             reason=reason or "low_confidence",

@@ -81,6 +81,7 @@ class Understanding:
     deny: bool = False
     follow_up: bool = False
     truncated: bool = False
+    injection: bool = False  # the message tries to re-instruct the assistant
     tokens: dict[str, int] = field(default_factory=lambda: {"prompt": 0, "cached": 0})
     ms: float = 0.0
 
@@ -127,11 +128,13 @@ def intent_probs(
     return {k: v / total for k, v in exps.items()}, code, slm, tokens
 
 
-_VERIFY_FILLER_RE = re.compile(
-    r"\b(?:it'?s|its|is|my|the|order|number|no|num|id|email|e-mail|address|and|here|you go|sure|ok|okay|"
-    r"thanks|thank you|thx|ty|please|pls|it|was|used|mail|registered|ordered|with|under)\b",
-    re.IGNORECASE,
-)
+# What a shopper writes around an order number and email when answering "which order, which email?".
+_VERIFY_FILLER = (
+    "it's its is my the order number no num id email e-mail address and here you go sure ok okay "
+    "thanks thank you thx ty please pls it was used mail registered ordered with under"
+).split()
+_VERIFY_FILLER_RE = re.compile(r"\b(?:" + "|".join(map(re.escape, _VERIFY_FILLER)) + r")\b", re.IGNORECASE)
+_FILLER_WORDS = tuple(w for w in _VERIFY_FILLER if len(w) >= 4 and w.isalpha())
 
 
 def _only_verification_data(text: str) -> bool:
@@ -147,7 +150,17 @@ def _only_verification_data(text: str) -> bool:
     for number in numbers:
         rest = re.sub(re.escape(number), " ", rest, flags=re.IGNORECASE)
     rest = _VERIFY_FILLER_RE.sub(" ", rest)
-    return len(re.findall(r"[^\W\d_]{2,}", rest)) == 0
+    return all(_mistyped_filler(word.lower()) for word in re.findall(r"[^\W\d_]{2,}", rest))
+
+
+def _mistyped_filler(word: str) -> bool:
+    """ "uded", "ussed", "srue", "emial": one slip away from a filler word of four letters or more.
+    A word the classifier knows as a topic word is never filler ("stop", "cancel", "return")."""
+    from apps.catalog.fuzzy import osa_distance
+
+    if len(word) < 3 or word in classifier.model().words:
+        return False
+    return any(osa_distance(word, filler, 1) <= 1 for filler in _FILLER_WORDS)
 
 
 SIZE_TOPICS = ("size_availability_or_fit", "exchange_size", "product_question")
@@ -252,6 +265,7 @@ def understand(
         deny=deny,
         follow_up=follow_up,
         truncated=truncated,
+        injection=classifier.injection_cue(clean),
         tokens=tokens,
         ms=(time.perf_counter() - started) * 1000,
     )

@@ -12,7 +12,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "base_model")
     search_fields = ("name", "notes", "adapter_file")
     readonly_fields = ("created_at", "adapter_sha256", "training_set_hash", "is_active")
-    actions = ["activate"]
+    actions = ["activate", "roll_back"]
 
     @admin.action(description="Activate the selected version")
     def activate(self, request, queryset):
@@ -21,3 +21,17 @@ class ModelVersionAdmin(admin.ModelAdmin):
             return
         version = model_version_activate(version=queryset.get())
         self.message_user(request, f"{version.name} is now active.")
+
+    @admin.action(
+        description="Roll back: re-activate the previous promoted version (else the shipped adapter)"
+    )
+    def roll_back(self, request, queryset):
+        from apps.training.services import model_version_rollback
+
+        previous = model_version_rollback()
+        if previous is None:
+            self.message_user(
+                request, "No earlier promoted version: the workers fall back to the shipped adapter."
+            )
+        else:
+            self.message_user(request, f"Rolled back: {previous.name} is now active.")

@@ -32,7 +32,7 @@ BASE_CONFIG = "base"  # the base model's config.json, as convert_lora_to_gguf.py
 
 @dataclass
 class FinetuneConfig:
-    steps: int = 300
+    steps: int = 240
     batch_size: int = 4
     max_len: int = 256
     lora_r: int = 16
@@ -123,6 +123,25 @@ def collate(rows: list[tuple[list[int], list[int]]], *, pad_id: int) -> dict[str
         labels[i, : len(labs)] = torch.tensor(labs)
         attention[i, : len(ids)] = 1
     return {"input_ids": input_ids, "labels": labels, "attention_mask": attention}
+
+
+def completion_loss(model: Any, batch: dict[str, Any]) -> Any:
+    """Mean next-token cross-entropy over the completion tokens, projecting only those positions
+    onto the vocabulary.
+
+    The same value as ``model(**batch).loss``, but the 262k-word output layer (most of this small
+    model's compute, and a float32 logits tensor of ~1 GB per 4×256 batch) runs only where a
+    label is, roughly one position in five: steps are faster and peak memory is lower.
+    """
+    import torch  # noqa: TID251
+
+    labels = batch["labels"]
+    targets = labels[:, 1:]
+    keep = torch.zeros_like(labels, dtype=torch.bool)
+    keep[:, :-1] = targets != -100  # position t predicts token t + 1
+    out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], logits_to_keep=keep)
+    logits = out.logits.reshape(-1, out.logits.shape[-1]).float()
+    return torch.nn.functional.cross_entropy(logits, targets[targets != -100])
 
 
 def batch_indices(*, n: int, batch_size: int, step: int, seed: int) -> list[int]:
@@ -306,13 +325,13 @@ def finetune(
             for i in batch_indices(n=len(encoded), batch_size=config.batch_size, step=step, seed=config.seed)
         ]
         batch = collate(rows, pad_id=pad_id)
-        out = model(**batch)
-        out.loss.backward()
+        loss = completion_loss(model, batch)
+        loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
-        loss_value = float(out.loss.detach())
+        loss_value = float(loss.detach())
         state["losses"].append(round(loss_value, 5))
         state["step"] = step + 1
         done = step + 1 - first_step

@@ -79,3 +79,25 @@ def test_confirmation_only_counts_with_a_pending_question():
 def test_verification_answer_keeps_the_order_topic():
     u = understand("W2611340 noah@example.com", backend=None, state={"last_intent": "return_refund"})
     assert u.intent == "return_refund"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i uded samuel.robinson@example.org",
+        "srue its #W2837924, emmail lucia34@example.com",
+        "i ussed l@example.com",
+    ],
+)
+def test_mistyped_verification_answer_keeps_the_order_topic(text):
+    u = understand(text, backend=None, state={"last_intent": "return_refund"})
+    assert u.intent == "return_refund"
+
+
+@pytest.mark.parametrize(
+    "text", ["cancel W1234567 a@b.com", "stop W1234567 a@b.com", "return W1234567 a@b.com"]
+)
+def test_a_topic_word_beside_the_verification_data_is_no_filler(text):
+    from apps.assistant.understand import _only_verification_data
+
+    assert not _only_verification_data(text)

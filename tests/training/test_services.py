@@ -172,3 +172,19 @@ def test_ship_writes_adapter_and_card(db, monkeypatch, tmp_path):
     assert services.model_version_ship(version=version) == target
     assert target.read_bytes() == b"GGUF-adapter"
     assert Path(target.with_suffix(".json")).is_file()
+
+
+def test_admin_roll_back_action(staff_client, django_capture_on_commit_callbacks):
+    v1 = ModelVersion.objects.create(
+        name="v1", base_model="g", adapter_file="a.gguf", metrics={"gate": {"promoted": True}}
+    )
+    v2 = ModelVersion.objects.create(name="v2", base_model="g", adapter_file="b.gguf", is_active=True,
+                                     metrics={"gate": {"promoted": True}})  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            "/admin/inference/modelversion/",
+            {"action": "roll_back", "_selected_action": [v2.pk]},
+            follow=True,
+        )
+    assert "Rolled back: v1 is now active." in response.content.decode()
+    assert ModelVersion.objects.get(is_active=True) == v1
