@@ -253,6 +253,14 @@ LLM_PRICE_COMPLETION_PER_MTOK = envfloat("LLM_PRICE_COMPLETION_PER_MTOK", "0.60"
 SUPPORTBOT_CUSTOMER_TOKEN_SECRET = envstr("SUPPORTBOT_CUSTOMER_TOKEN_SECRET", SECRET_KEY)
 # The assistant entry point the chat worker calls (dotted path; tests and demos may swap in a fake).
 ASSISTANT_REPLY = envstr("ASSISTANT_REPLY", "apps.assistant.pipeline.reply")
+# How much the SLM's intent probabilities count against the code classifier's (p_code · p_slm^w);
+# unset: 0.25 for the bare base model, 0.5 with a support adapter (measured best on the eval set).
+ASSISTANT_SLM_INTENT_WEIGHT = envfloat("ASSISTANT_SLM_INTENT_WEIGHT", "-1")
+ASSISTANT_SLM_INTENT_WEIGHT = None if ASSISTANT_SLM_INTENT_WEIGHT < 0 else ASSISTANT_SLM_INTENT_WEIGHT
+# Knowledge answers phrased by the SLM: "auto" (only with an adapter), "always" or "never" (the
+# retrieved passage is sent as written).
+ASSISTANT_SLM_RESPOND = envstr("ASSISTANT_SLM_RESPOND", "auto")
+ASSISTANT_SLM_MAX_TOKENS = envint("ASSISTANT_SLM_MAX_TOKENS", "60")
 
 LOGGING = {
     "version": 1,

@@ -200,7 +200,22 @@ def act(*, intent: str, sub_intent: str | None, u: Any, state: dict, identity: A
     return handler(sub_intent=sub_intent, u=u, state=state, identity=identity, text=text, res=res)
 
 
+GREETING_WORD_RE = re.compile(
+    r"\b(?:hi+|hello+|hey+|hiya|yo|howdy|morning|afternoon|evening|thanks?|thank|ty|thx|cheers|bye|"
+    r"goodbye|ok(?:ay)?|cool|great|hola|bonjour|hallo)\b",
+    re.IGNORECASE,
+)
+
+
 def _greeting(*, text: str, res: ActResult, **_: Any) -> ActResult:
+    from apps.assistant.classifier import spelling_fix
+
+    if not GREETING_WORD_RE.search(spelling_fix(text)):
+        # "hmm", "whne": nothing to greet and nothing to answer; ask rather than pretend.
+        res.kind = "clarify"
+        res.answer = tpl.NOT_UNDERSTOOD_TEXT
+        res.quick_replies = ["Where is my order?", "Start a return", "Check a size"]
+        return res
     res.answer = tpl.greeting_text(text)
     res.quick_replies = ["Where is my order?", "Start a return", "Check a size"]
     return res

@@ -84,7 +84,7 @@ KEY_WORDS = (
     "wash fit fits fitting wide width small medium large please send back money payment charged "
     "invoice password account login human person agent complaint warehouse left checking "
     "registered damaged wrong broken item items need want looking have about shoes jacket hoodie "
-    "boots trainer runners thanks hello help policy returnable refundable exchangeable final card"
+    "boots trainer runners thanks hello help policy returnable refundable exchangeable final card stop"
 ).split()
 _KEY_SET = frozenset(KEY_WORDS)
 # Short, common words that must never be "corrected" into a key word.
@@ -253,6 +253,18 @@ RULES: list[tuple[str, re.Pattern[str], float]] = [
         ),
         4.0,
     ),
+    # "the hoodie in #W123 is too small, can i get a medium instead": an exchange in all but name.
+    (
+        "exchange_size",
+        re.compile(
+            r"\btoo (?:small|big|large|tight|loose|short|long|narrow|wide)\b[^?!]{0,60}\binstead\b|"
+            r"\b(?:get|have|send|want|need)\b[^.?!]{0,30}\binstead\b",
+            re.I,
+        ),
+        3.0,
+    ),
+    # "stop my order from shipping": a cancellation.
+    ("cancel_order", re.compile(r"\b(?:stop|halt)\b[^.?!]{0,20}\b(?:order|ship\w*|delivery)\b", re.I), 3.0),
     # "exchange please #W123": swapping is its own intent even without a size named.
     ("exchange_size", re.compile(r"\b(?:exchang\w*|swap\w*)\b(?!\s+rates?\b)", re.I), 2.5),
     (

@@ -82,6 +82,12 @@ def _join(items: Iterable[str]) -> str:
 
 
 # --- Templates ------------------------------------------------------------------------------------
+NOT_UNDERSTOOD_TEXT = (
+    "Sorry, I didn't quite get that. I can check an order, a return or exchange, sizes and stock, "
+    "or shipping: what do you need?"
+)
+
+
 def greeting_text(text: str) -> str:
     if re.search(r"\b(?:thanks?|thank|ty|cheers)\b", text, re.I):
         return "You're welcome! Anything else I can help with?"

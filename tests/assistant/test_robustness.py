@@ -180,6 +180,8 @@ def test_mistyped_where_is_my_refund_is_a_refund_status():
         ("is this non-returnable", "return_refund", False),
         ("how much is letf on my gift cadr", "payment_billing", False),
         ("are there any 15 left for the canyon hiking sandals", "size_availability_or_fit", True),
+        ("stoop my order w5592149 from shipping s@example.org", "cancel_order", False),
+        ("the racer in #W9042583 is too small, can i get a 9 1/2 instead? h@x.com", "exchange_size", False),
     ],
 )
 def test_mistyped_policy_and_stock_words(text, intent, has_product):
@@ -224,3 +226,13 @@ def test_an_injection_attempt_goes_to_a_person_not_the_box(store):
     assert r.trace["escalation_reason"].startswith("bad_input")
     assert "noah" not in r.answer.lower()
     assert r.trace["citations"] == []
+
+
+@pytest.mark.parametrize(("text", "kind"), [("hmm", "clarify"), ("whne", "clarify"), ("hi there", "answer"),
+                                          ("thx!", "answer"), ("good morning", "answer")])  # fmt: skip
+def test_the_greeting_intent_greets_only_a_greeting(text, kind):
+    from apps.assistant.act import ActResult, _greeting
+
+    res = _greeting(text=text, res=ActResult(kind="answer"))
+    assert res.kind == kind
+    assert ("didn't quite get" in res.answer) is (kind == "clarify")

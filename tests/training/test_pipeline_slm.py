@@ -109,3 +109,48 @@ def test_resume_continues_from_the_checkpoint(small_store, settings, tmp_path):
                         show_bar=False)  # fmt: skip
     assert resumed.losses[:2] == straight.losses[:2]
     assert resumed.losses[2:] == pytest.approx(straight.losses[2:], rel=1e-3)
+
+
+def test_merged_model_matches_the_adapter_it_was_merged_from(small_store, settings, tmp_path):
+    """The merge alternative to lora_path: base + tiny adapter → one re-quantized GGUF that
+    llama.cpp loads and that scores the intent labels like base + lora_path does."""
+    from apps.assistant.prompts import understand_labels
+    from apps.inference.backends import LlamaCppBackend
+    from apps.training import prompt_format as fmt
+    from apps.training.dataset import training_set_build
+    from apps.training.export import adapter_to_gguf
+    from apps.training.finetune import FinetuneConfig, finetune
+    from apps.training.merge import MergeError, adapter_merge
+    from apps.training.paths import base_model_path
+
+    set_dir = tmp_path / "set"
+    training_set_build(out_dir=set_dir, seed=1, limit=24)
+    base = base_model_path()
+    result = finetune(train_path=set_dir / "train.jsonl", run_dir=tmp_path / "run",
+                      config=FinetuneConfig.tiny(steps=2, threads=2, max_examples=8), gguf_path=base,
+                      show_bar=False)  # fmt: skip
+    adapter = adapter_to_gguf(adapter_dir=result.adapter_dir, base_config_dir=result.base_config_dir,
+                              out_path=tmp_path / "adapter.gguf")  # fmt: skip
+
+    info = adapter_merge(base_path=base, adapter_path=adapter, out_path=tmp_path / "merged.gguf")
+
+    assert info["merged"] == 18 * len(result.config["target_modules"])  # every adapted projection
+    assert info["bytes"] < base.stat().st_size * 1.2  # re-quantized, not float
+    prompt, _ = fmt.understand_pair(text="where is my order?", intent="order_status")
+    labels = understand_labels()
+    variants = {
+        "lora": {"model_file": base, "adapter_file": str(adapter)},
+        "merged": {"model_file": tmp_path / "merged.gguf", "adapter_file": "none"},
+    }
+    scores = {}
+    for name, kwargs in variants.items():
+        backend = LlamaCppBackend(n_ctx=1024, n_threads=2, **kwargs)
+        try:
+            scores[name] = backend.score_labels(prompt=prompt, labels=labels, context="understand").probs
+        finally:
+            backend.close()
+    assert max(abs(scores["lora"][lb] - scores["merged"][lb]) for lb in labels) < 0.1
+    # an adapter file that is not one is refused with a clear error, and nothing is left behind
+    with pytest.raises(MergeError):
+        adapter_merge(base_path=base, adapter_path=base, out_path=tmp_path / "bad.gguf")
+    assert not list(tmp_path.glob("*bad.gguf*"))
