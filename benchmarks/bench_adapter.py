@@ -82,7 +82,7 @@ def torch_intent_accuracy(*, run_dir: Path, rows: list[dict[str, Any]], threads:
                 )
 
             def logits_for(prefix: tuple[int, ...], ids: list[int] = ids) -> Any:
-                out = model(input_ids=torch.tensor([ids + list(prefix)]))
+                out = model(input_ids=torch.tensor([ids + list(prefix)]), logits_to_keep=1)
                 return out.logits[0, -1].float().numpy()
 
             probs = _label_tree_probs(label_tokens, logits_for)

@@ -379,6 +379,7 @@ def _reply(
             allowed_extra=text,
             on_first=first,
             max_tokens=int(getattr(settings, "ASSISTANT_SLM_MAX_TOKENS", 60)),
+            source=res.passage,
         )
         marks.pop("first_token", None)  # the checked text is what reaches the shopper
         trace["tokens"]["slm_prompt"] += stats["prompt"]

@@ -357,6 +357,26 @@ def fact_check(text: str, *, facts: list[Any], allowed_extra: str = "") -> list[
 
 
 # --- SLM phrasing -------------------------------------------------------------------------------
+_CONTENT_WORD_RE = re.compile(r"[A-Za-z]{4,}")
+_COMMON_WORDS = frozenset(
+    "this that with your have will from they them their there what when where which would could "
+    "should also just only about into than then been were does here very more most some such each "
+    "yes sure course please thanks thank happy help like need want know sorry".split()
+)
+
+
+def words_ungrounded(text: str, *, source: str) -> list[str]:
+    """Content words of ``text`` (4+ letters, not filler) that ``source`` never uses, compared
+    by their first five letters ("returned" matches "returns"). A phrased answer made of the
+    passage's own words restates it; one with many foreign words says something else."""
+    known = {w.lower()[:5] for w in _CONTENT_WORD_RE.findall(source)}
+    words = [w.lower() for w in _CONTENT_WORD_RE.findall(text)]
+    return [w for w in words if w not in _COMMON_WORDS and w[:5] not in known]
+
+
+MAX_UNGROUNDED_SHARE = 0.2
+
+
 def slm_phrase(
     *,
     backend: Any,
@@ -365,8 +385,12 @@ def slm_phrase(
     allowed_extra: str,
     on_first: Callable[[], None],
     max_tokens: int = 60,
+    source: str | None = None,
 ) -> tuple[str | None, dict]:
-    """Generate a grounded answer; returns (text or None if it failed the checks, stats)."""
+    """Generate a grounded answer; returns (text or None if it failed the checks, stats).
+
+    With ``source`` (the passage), an answer whose content words are mostly not the passage's is
+    refused too (``stats["ungrounded"]``): the caller sends the passage as written instead."""
     import math
 
     tokens = []
@@ -393,6 +417,12 @@ def slm_phrase(
     stats["unsupported"] = unsupported
     if unsupported:
         return None, stats
+    if source is not None:
+        foreign = words_ungrounded(text, source=f"{source} {allowed_extra}")
+        content = [w for w in _CONTENT_WORD_RE.findall(text) if w.lower() not in _COMMON_WORDS]
+        if len(foreign) > 1 and len(foreign) > MAX_UNGROUNDED_SHARE * len(content):
+            stats["ungrounded"] = foreign
+            return None, stats
     return text, stats
 
 

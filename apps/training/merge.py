@@ -4,8 +4,9 @@ What llama.cpp's ``llama-export-lora`` does, with gguf-py and llama-cpp-python a
 of the base is dequantised, the adapted ones get ``W + (alpha / r) · B·A`` (the sum llama.cpp
 computes at run time with ``lora_path``), the result is written as one float32 GGUF with the base's
 metadata (tokenizer included) copied unchanged, and ``llama_model_quantize`` re-quantizes it to the
-base's own scheme (Q4_K_M). The merged model runs at the base model's speed; whether it keeps the
-adapter's quality is measured (``benchmarks/bench_adapter.py``), not assumed.
+base's own scheme (Q4_K_M). The merged model runs at the base model's speed, but measured
+(``benchmarks/bench_adapter.py``, docs/fine-tuning.md) 4-bit re-quantization erases most of the
+adapter's effect, so the project loads the adapter with ``lora_path``; a merge to F16 is exact.
 """
 
 from __future__ import annotations

@@ -236,3 +236,44 @@ def test_the_greeting_intent_greets_only_a_greeting(text, kind):
     res = _greeting(text=text, res=ActResult(kind="answer"))
     assert res.kind == kind
     assert ("didn't quite get" in res.answer) is (kind == "clarify")
+
+
+def test_a_phrased_answer_must_restate_its_passage():
+    from apps.assistant.respond import words_ungrounded
+
+    passage = "Underwear and socks are final sale for hygiene reasons and cannot be returned or exchanged."
+    assert words_ungrounded("Socks are final sale and cannot be returned.", source=passage) == []
+    off_topic = words_ungrounded(
+        "Yes, we accept Visa, Mastercard, American Express and PayPal.", source=passage
+    )
+    assert off_topic == ["accept", "visa", "mastercard", "american", "express", "paypal"]
+
+
+def test_an_off_topic_phrasing_falls_back_to_the_passage():
+    from apps.assistant.respond import slm_phrase
+    from apps.inference.backends import Token
+
+    class Scripted:
+        last_prompt_tokens = last_cached_tokens = last_completion_tokens = 0
+
+        def __init__(self, text):
+            self.text = text
+
+        def stream(self, **_):
+            yield Token(text=self.text, logprob=-0.1)
+
+    passage = "Underwear and socks are final sale for hygiene reasons and cannot be returned or exchanged."
+    kwargs = {
+        "prompt": "p",
+        "facts": [passage],
+        "allowed_extra": "are socks final sale",
+        "on_first": lambda: None,
+    }
+    text, stats = slm_phrase(
+        backend=Scripted("We accept Visa, Mastercard and PayPal."), source=passage, **kwargs
+    )
+    assert text is None
+    assert stats["ungrounded"] == ["accept", "visa", "mastercard", "paypal"]
+    good = "Socks are final sale for hygiene reasons, so they cannot be returned."
+    text, _ = slm_phrase(backend=Scripted(good), source=passage, **kwargs)
+    assert text == good
