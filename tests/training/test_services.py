@@ -144,12 +144,18 @@ def test_gate_promotes_a_version_no_worse_anywhere(
     assert resets == [1]  # this process reloads the SLM after commit
 
 
-def test_rollback_reactivates_the_previous_promoted_version(db, django_capture_on_commit_callbacks):
-    v1 = ModelVersion.objects.create(
-        name="v1", base_model="g", adapter_file="a.gguf", metrics={"gate": {"promoted": True}}
+def _two_promoted_versions() -> tuple[ModelVersion, ModelVersion]:
+    """v1 promoted earlier, v2 promoted and active now."""
+    promoted = {"gate": {"promoted": True}}
+    v1 = ModelVersion.objects.create(name="v1", base_model="g", adapter_file="a.gguf", metrics=promoted)
+    v2 = ModelVersion.objects.create(
+        name="v2", base_model="g", adapter_file="b.gguf", is_active=True, metrics=promoted
     )
-    v2 = ModelVersion.objects.create(name="v2", base_model="g", adapter_file="b.gguf", is_active=True,
-                                     metrics={"gate": {"promoted": True}})  # fmt: skip
+    return v1, v2
+
+
+def test_rollback_reactivates_the_previous_promoted_version(db, django_capture_on_commit_callbacks):
+    v1, v2 = _two_promoted_versions()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.model_version_rollback() == v1
     v1.refresh_from_db()
@@ -175,11 +181,7 @@ def test_ship_writes_adapter_and_card(db, monkeypatch, tmp_path):
 
 
 def test_admin_roll_back_action(staff_client, django_capture_on_commit_callbacks):
-    v1 = ModelVersion.objects.create(
-        name="v1", base_model="g", adapter_file="a.gguf", metrics={"gate": {"promoted": True}}
-    )
-    v2 = ModelVersion.objects.create(name="v2", base_model="g", adapter_file="b.gguf", is_active=True,
-                                     metrics={"gate": {"promoted": True}})  # fmt: skip
+    v1, v2 = _two_promoted_versions()
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
             "/admin/inference/modelversion/",
