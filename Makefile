@@ -31,4 +31,5 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_retrieval.py
 	$(PY) -m benchmarks.bench_slm_raw --threads 2
 	$(PY) -m benchmarks.bench_pipeline --threads 2
+	$(PY) -m benchmarks.bench_adapter --threads 2
 	$(PY) -m benchmarks.bench_chat
