@@ -4,7 +4,8 @@ confidence = p_intent × slot completeness × retrieval factor × generation fac
 where the retrieval factor is 0.5 + 0.5·retrieval score for knowledge answers (1 for answers from
 order/catalog tools), the generation factor the geometric-mean token probability of SLM text
 (floored at 0.5; 1 for templates), and the fact factor 1 when every number-like token of the
-reply appears in the tool results, else 0.3 (and the template is sent instead).
+reply sent appears in the tool results, else 0.3. SLM text that fails its checks is never sent: the
+template goes out instead and is judged as a template.
 """
 
 from __future__ import annotations

@@ -385,11 +385,16 @@ def _reply(
         trace["tokens"]["slm_prompt"] += stats["prompt"]
         trace["tokens"]["slm_prompt_cached"] += stats["cached"]
         trace["tokens"]["slm_completion"] += stats["completion"]
-        gen_conf = stats.get("gen_confidence")
         if phrased is not None:
             answer = phrased
-        elif stats["unsupported"]:
-            facts_ok = False  # the model made up a fact: keep the template, lower the confidence
+            gen_conf = stats.get("gen_confidence")
+        else:
+            # The model made up a fact or wandered off the passage: the passage goes out as written,
+            # and the confidence is that of the reply actually sent (the template's, checked below).
+            facts_ok = not tpl.fact_check(res.answer, facts=res.facts, allowed_extra=text) or not res.facts
+            if stats["unsupported"] or stats.get("ungrounded"):
+                refused = [str(w) for w in (stats["unsupported"] or stats["ungrounded"])[:5]]
+                res.tool_calls.append({"name": "slm_phrase", "args": {"refused": refused}, "ok": False})
     elif res.answer:
         unsupported = tpl.fact_check(res.answer, facts=res.facts, allowed_extra=text)
         facts_ok = not unsupported or not res.facts
