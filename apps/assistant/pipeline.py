@@ -362,6 +362,7 @@ def _reply(
     answer = res.answer
     gen_conf = None
     facts_ok = True
+    phrase_refused = False
     if (
         res.kind == "answer"
         and res.passage
@@ -392,7 +393,8 @@ def _reply(
             # The model made up a fact or wandered off the passage: the passage goes out as written,
             # and the confidence is that of the reply actually sent (the template's, checked below).
             facts_ok = not tpl.fact_check(res.answer, facts=res.facts, allowed_extra=text) or not res.facts
-            if stats["unsupported"] or stats.get("ungrounded"):
+            phrase_refused = bool(stats["unsupported"] or stats.get("ungrounded"))
+            if phrase_refused:
                 refused = [str(w) for w in (stats["unsupported"] or stats["ungrounded"])[:5]]
                 res.tool_calls.append({"name": "slm_phrase", "args": {"refused": refused}, "ok": False})
     elif res.answer:
@@ -406,6 +408,7 @@ def _reply(
         retrieval_score=res.retrieval_score,
         gen_confidence=gen_conf,
         facts_ok=facts_ok or res.kind != "answer",
+        phrase_refused=phrase_refused,
     )
     threshold = judge_mod.threshold_for(intent)
     route = {"answer": "slm", "clarify": "clarify", "human": "human", "escalate": "escalate"}[res.kind]

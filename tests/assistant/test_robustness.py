@@ -277,3 +277,14 @@ def test_an_off_topic_phrasing_falls_back_to_the_passage():
     good = "Socks are final sale for hygiene reasons, so they cannot be returned."
     text, _ = slm_phrase(backend=Scripted(good), source=passage, **kwargs)
     assert text == good
+
+
+def test_a_refused_phrasing_lowers_the_confidence_of_the_template_sent():
+    from apps.assistant.judge import PHRASE_REFUSED_FACTOR, confidence_compute
+
+    kwargs = {"intent_probability": 0.9, "slot_completeness": 1.0, "retrieval_score": 0.8,
+              "gen_confidence": None, "facts_ok": True}  # fmt: skip
+    plain = confidence_compute(**kwargs)
+    refused = confidence_compute(**kwargs, phrase_refused=True)
+    assert refused == pytest.approx(plain * PHRASE_REFUSED_FACTOR, abs=1e-4)
+    assert 0 < refused < plain
