@@ -1,7 +1,8 @@
 """Pipeline benchmark on the demo store: understand / first token / total latency, tokens, and the
-same prompts through raw llama.cpp (same weights, adapter and threads) in the same run.
+same prompts through raw llama.cpp (same weights, adapter and threads) in the same run, each
+question's raw replay right after its pipeline run so machine noise hits both alike.
 
-    .venv/bin/python -m benchmarks.bench_pipeline [--threads 2] [--repeat 1]
+    .venv/bin/python -m benchmarks.bench_pipeline [--threads 2] [--repeat 2]
 
 Needs the demo store in the current SUPPORTBOT_DATA_DIR (runs ``seed_demo`` when the catalog is
 empty). Prints a table and writes benchmarks/results/pipeline.json.
@@ -130,7 +131,64 @@ class Recorder:
         call["max_tokens"] = max(1, self.backend.last_completion_tokens)
 
 
-def run_pipeline(qs: list[dict[str, Any]], *, respond: str) -> list[dict[str, Any]]:
+class RawReplay:
+    """The same prompts on raw llama.cpp: one Llama per prompt type, like the backend's contexts.
+
+    Each context starts as the pipeline's did: the understand context warmed (untimed) with the
+    prompt ``ask``'s warm-up uses, and each call reuses whatever prefix its KV cache holds, which is
+    what the backend does too.
+    """
+
+    def __init__(self, *, model_file: str, adapter_file: str | None, threads: int) -> None:
+        self.model_file, self.adapter_file, self.threads = model_file, adapter_file, threads
+        self.contexts: dict[str, Any] = {}
+
+    def _context(self, kind: str) -> Any:
+        from apps.assistant.prompts import understand_prompt
+
+        if kind not in self.contexts:
+            llm = raw_llama(
+                model_file=self.model_file, adapter_file=self.adapter_file, n_threads=self.threads
+            )
+            if kind == "score":
+                llm.eval(raw_tokens(llm, understand_prompt("hello")))
+            self.contexts[kind] = llm
+        return self.contexts[kind]
+
+    def replay(self, call: dict[str, Any]) -> float:
+        import numpy as np
+
+        from benchmarks.bench_slm_raw import raw_last_logits
+
+        llm = self._context(call["kind"])
+        tokens = raw_tokens(llm, call["prompt"])
+        prev = llm.input_ids[: llm.n_tokens].tolist()
+        keep = 0
+        while keep < min(len(prev), len(tokens) - 1) and prev[keep] == tokens[keep]:
+            keep += 1
+        started = time.perf_counter()
+        if call["kind"] == "score":
+            llm.n_tokens = keep
+            llm.eval(tokens[keep:])
+            # Each label's first token after the prompt (as in one branching point).
+            logits = np.asarray(raw_last_logits(llm), dtype=np.float64)
+            ids = [llm.tokenize(lb.encode(), add_bos=False, special=False)[0] for lb in call["labels"]]
+            p = np.exp(logits[ids] - logits[ids].max())
+            _ = p / p.sum()
+        else:
+            raw_generate(llm, tokens, max_tokens=call["max_tokens"], keep=keep)
+        return (time.perf_counter() - started) * 1000
+
+    def close(self) -> None:
+        for llm in self.contexts.values():
+            llm.close()
+
+
+def run_interleaved(
+    qs: list[dict[str, Any]], *, respond: str, recorder: Recorder, raw: RawReplay
+) -> list[dict[str, Any]]:
+    """Each question through the pipeline, then its model calls through raw llama.cpp at once:
+    the two are timed seconds apart, so a noisy machine slows both alike."""
     from apps.assistant.pipeline import Turn, reply
     from apps.orders.identity import CustomerIdentity
 
@@ -140,57 +198,24 @@ def run_pipeline(qs: list[dict[str, Any]], *, respond: str) -> list[dict[str, An
         identity = (
             CustomerIdentity(email=q["email"], external_id=None, source="trusted") if q.get("email") else None
         )
+        recorder.calls = []
         started = time.perf_counter()
         with transaction.atomic():
-            r = reply(
-                turns=[Turn("customer", q["text"])],
-                identity=identity,
-                llm="off",
-            )
+            r = reply(turns=[Turn("customer", q["text"])], identity=identity, llm="off")
             transaction.set_rollback(True)
         wall = (time.perf_counter() - started) * 1000
-        out.append({**q, "trace": r.trace, "wall_ms": wall})
-    return out
-
-
-def raw_replay(
-    calls: list[dict[str, Any]], *, model_file: str, adapter_file: str | None, threads: int
-) -> list[float]:
-    """The same prompts on raw llama.cpp: one Llama per prompt type, like the backend's contexts."""
-    contexts: dict[str, Any] = {}
-    cached: dict[str, list[int]] = {}
-    times = []
-    for call in calls:
-        kind = call["kind"]
-        llm = contexts.get(kind) or contexts.setdefault(
-            kind, raw_llama(model_file=model_file, adapter_file=adapter_file, n_threads=threads)
+        calls = recorder.calls
+        raw_ms = [raw.replay(call) for call in calls]
+        out.append(
+            {
+                **q,
+                "trace": r.trace,
+                "wall_ms": wall,
+                "raw_score_ms": sum(t for c, t in zip(calls, raw_ms, strict=True) if c["kind"] == "score"),
+                "raw_total_ms": sum(raw_ms),
+            }
         )
-        tokens = raw_tokens(llm, call["prompt"])
-        prev = cached.get(kind, [])
-        keep = 0
-        while keep < min(len(prev), len(tokens) - 1) and prev[keep] == tokens[keep]:
-            keep += 1
-        started = time.perf_counter()
-        if kind == "score":
-            llm.n_tokens = keep
-            llm.eval(tokens[keep:])
-            # Each label's first token after the prompt (as in one branching point).
-            import numpy as np
-
-            from benchmarks.bench_slm_raw import raw_last_logits
-
-            logits = np.asarray(raw_last_logits(llm), dtype=np.float64)
-            ids = [llm.tokenize(lb.encode(), add_bos=False, special=False)[0] for lb in call["labels"]]
-            p = np.exp(logits[ids] - logits[ids].max())
-            _ = p / p.sum()
-            cached[kind] = tokens
-        else:
-            raw_generate(llm, tokens, max_tokens=call["max_tokens"], keep=keep)
-            cached[kind] = []  # generation extends the cache with sampled tokens: be conservative
-        times.append((time.perf_counter() - started) * 1000)
-    for llm in contexts.values():
-        llm.close()
-    return times
+    return out
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -216,6 +241,7 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=settings.SLM_THREADS)
+    parser.add_argument("--repeat", type=int, default=2, help="rounds over the question set")
     args = parser.parse_args()
     settings.SLM_THREADS = args.threads
     from django.core.management import call_command
@@ -236,28 +262,27 @@ def main() -> None:
     backend = slm()
     qs = questions()
 
-    # 1. The pipeline as shipped (templates for facts; SLM phrasing only with an adapter).
+    raw = RawReplay(model_file=backend._model, adapter_file=backend._adapter, threads=args.threads)
     rec = Recorder(backend)
-    shipped = run_pipeline(qs, respond=getattr(settings, "ASSISTANT_SLM_RESPOND", "auto"))
-    shipped_calls = rec.calls
-    # 2. Forced SLM phrasing of knowledge answers (40 tokens max): the "40-token answer" case.
-    settings.ASSISTANT_SLM_MAX_TOKENS = 40
-    rec.calls = []
-    kb = [q for q in qs if q["kind"] == "kb"]
-    phrased = run_pipeline(kb, respond="always")
-    phrased_calls = rec.calls
-
-    # Pipeline SLM time per question ≈ understand latency + (for phrased) the stream.
-    raw_shipped = raw_replay(
-        shipped_calls, model_file=backend._model, adapter_file=backend._adapter, threads=args.threads
-    )
-    raw_phrased = raw_replay(
-        phrased_calls, model_file=backend._model, adapter_file=backend._adapter, threads=args.threads
-    )
-    pipe_understand = sum(r["trace"]["latency_ms"]["understand"] for r in shipped)
-    raw_understand = sum(t for c, t in zip(shipped_calls, raw_shipped, strict=False) if c["kind"] == "score")
+    respond = getattr(settings, "ASSISTANT_SLM_RESPOND", "auto")
+    shipped: list[dict[str, Any]] = []
+    phrased: list[dict[str, Any]] = []
+    shipped_max_tokens = settings.ASSISTANT_SLM_MAX_TOKENS
+    for _ in range(args.repeat):
+        settings.ASSISTANT_SLM_MAX_TOKENS = shipped_max_tokens
+        # 1. The pipeline as shipped (templates for facts; SLM phrasing only with an adapter).
+        shipped += run_interleaved(qs, respond=respond, recorder=rec, raw=raw)
+        # 2. Forced SLM phrasing of knowledge answers (40 tokens max): the "40-token answer" case.
+        settings.ASSISTANT_SLM_MAX_TOKENS = 40
+        phrased += run_interleaved(
+            [q for q in qs if q["kind"] == "kb"], respond="always", recorder=rec, raw=raw
+        )
+    raw.close()
+    scored = [r for r in shipped if r["raw_score_ms"]]
+    pipe_understand = sum(r["trace"]["latency_ms"]["understand"] for r in scored)
+    raw_understand = sum(r["raw_score_ms"] for r in scored)
     pipe_phrased = sum(r["trace"]["latency_ms"]["total"] for r in phrased)
-    raw_phrased_total = sum(raw_phrased)
+    raw_phrased_total = sum(r["raw_total_ms"] for r in phrased)
     rss_mb, pss_mb = memory_mb()
     report = {
         "machine": {
@@ -273,10 +298,8 @@ def main() -> None:
         "raw": {
             "understand_total_ms": round(raw_understand, 1),
             "phrased_total_ms": round(raw_phrased_total, 1),
-            "understand_p50": pct(
-                [t for c, t in zip(shipped_calls, raw_shipped, strict=False) if c["kind"] == "score"], 0.5
-            ),
-            "phrased_p50": pct(raw_phrased, 0.5) if raw_phrased else None,
+            "understand_p50": pct([r["raw_score_ms"] for r in scored], 0.5),
+            "phrased_p50": pct([r["raw_total_ms"] for r in phrased], 0.5) if phrased else None,
         },
         "ratio_understand": round(pipe_understand / raw_understand, 3) if raw_understand else None,
         "ratio_phrased_total": round(pipe_phrased / raw_phrased_total, 3) if raw_phrased_total else None,
@@ -290,6 +313,9 @@ def main() -> None:
                 "intent": r["trace"]["intent"],
                 "confidence": r["trace"]["confidence"],
                 "latency_ms": r["trace"]["latency_ms"],
+                "raw_score_ms": round(r["raw_score_ms"], 1),
+                "raw_total_ms": round(r["raw_total_ms"], 1),
+                "completion_tokens": r["trace"]["tokens"]["slm_completion"],
                 "answer": r["trace"]["answer"][:160],
             }
             for r in shipped + phrased

@@ -110,12 +110,12 @@ def product_hint(text: str) -> bool:
     """Does the message name one of the store's products? A soft signal for the intent (a size
     plus a product is a stock question), so a lower bar than resolving the product slot."""
     from apps.assistant.slots import order_numbers_find
-    from apps.catalog.selectors import product_match
+    from apps.catalog.selectors import product_match_scores
 
     if order_numbers_find(text):
         return False
     try:
-        matches = product_match(text=text, limit=1)
+        matches = product_match_scores(text=text, limit=1)
     except Exception as exc:  # the hint is optional; the classifier works without it
         logger.warning("product hint failed: %s", exc)
         return False
@@ -344,7 +344,7 @@ def _reply(
         )
         return answer, "clarify", [], trace
 
-    u: Understanding = understand(text, backend=backend, state=state, has_product=product_hint(text))
+    u: Understanding = understand(text, backend=backend, state=state, has_product=lambda: product_hint(text))
     marks["understand"] = time.perf_counter()
     trace["tokens"]["slm_prompt"] += u.tokens["prompt"]
     trace["tokens"]["slm_prompt_cached"] += u.tokens["cached"]

@@ -550,6 +550,13 @@ def product_match(*, text: str, limit: int = 3) -> list[tuple[Product, float]]:
     text wins outright (score 1.0). An empty list means nothing in the catalog fits; scores below
     PRODUCT_MATCH_CONFIDENT mean "maybe", for the caller to confirm with the shopper.
     """
+    best = product_match_scores(text=text, limit=limit)
+    products = Product.objects.in_bulk([pk for pk, _ in best])
+    return [(products[pk], score) for pk, score in best if pk in products]
+
+
+def product_match_scores(*, text: str, limit: int = 3) -> list[tuple[int, float]]:
+    """``product_match`` as (product id, score) pairs, without loading the products."""
     text = (text or "")[:2000]  # a 100 KB message is not a product name
     if not text.strip() or limit <= 0:
         return []
@@ -604,6 +611,4 @@ def product_match(*, text: str, limit: int = 3) -> list[tuple[Product, float]]:
         if score > 0.05:
             scores[entry.product_id] = max(scores.get(entry.product_id, 0.0), round(score, 3))
 
-    best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    products = Product.objects.in_bulk([pk for pk, _ in best])
-    return [(products[pk], score) for pk, score in best if pk in products]
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]

@@ -130,11 +130,12 @@ def reuse_plan(cached: Sequence[int], tokens: Sequence[int], *, logits_fresh: bo
 
 
 def log_softmax_at(logits: Any, index: int) -> float:
-    """log p(index) under softmax(logits), computed stably in float64 over the whole vocabulary."""
+    """log p(index) under softmax(logits) over the whole vocabulary, computed stably: the
+    exponentials in the logits' own precision (each is at most 1), their sum in float64."""
     import numpy as np
 
     m = float(logits.max())
-    lse = m + math.log(float(np.exp(logits - m, dtype=np.float64).sum()))
+    lse = m + math.log(float(np.exp(logits - m).sum(dtype=np.float64)))
     return float(logits[index]) - lse
 
 
@@ -167,11 +168,19 @@ def _label_tree_probs(label_tokens: dict[str, list[int]], logits_for: Any) -> di
             for tok, sub in children.items():
                 pending.append(((*prefix, tok), sub))
             continue
-        logits = np.asarray(logits_for(prefix), dtype=np.float64)
-        m = logits.max()
-        p = np.exp(logits - m)
-        p /= p.sum()
-        child_mass = {tok: float(p[tok]) for tok in children}
+        logits = logits_for(prefix)
+        ids = list(children)
+        chosen = np.asarray(logits[ids], dtype=np.float64)
+        if ended:
+            # An ended label competes with every other token: the softmax over the whole vocabulary.
+            whole = np.asarray(logits, dtype=np.float64)
+            m = whole.max()
+            log_z = m + math.log(float(np.exp(whole - m).sum()))
+            masses = np.exp(chosen - log_z)
+        else:
+            # Only the children compete; they are renormalised below, so their odds suffice.
+            masses = np.exp(chosen - chosen.max())
+        child_mass = {tok: float(mass) for tok, mass in zip(ids, masses, strict=True)}
         weights = dict(child_mass)
         end_key = -1
         if ended:
@@ -398,6 +407,10 @@ class _Context:
     lock: threading.Lock
     # True while the logits at position -1 belong to the last token in llm's KV cache.
     logits_fresh: bool = False
+    # The prompt head (up to its last blank line) seen last, and its tokens once checked.
+    head_text: str = ""
+    head_tokens: list[int] | None = None
+    head_checked: bool = False
 
 
 class LlamaCppBackend(_CompletesFromStream):
@@ -488,6 +501,32 @@ class LlamaCppBackend(_CompletesFromStream):
     def tokenize(self, text: str, *, context: str = "understand", add_bos: bool = True) -> list[int]:
         return self._context(context).llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
 
+    @staticmethod
+    def _prompt_tokens(ctx: _Context, prompt: str) -> list[int]:
+        """The prompt's tokens, BOS first. Every prompt type repeats a fixed head ending in a blank
+        line (instructions, examples) before the request's text; tokenising 300 tokens of it on each
+        call cost more than a millisecond. The head's tokens are reused once a second prompt with
+        the same head has shown that tokenising head and rest apart gives the same tokens."""
+        llm = ctx.llm
+        cut = prompt.rfind("\n\n") + 2
+        head, rest = prompt[:cut], prompt[cut:]
+
+        def tokens_of(text: str, *, bos: bool) -> list[int]:
+            return llm.tokenize(text.encode("utf-8"), add_bos=bos, special=True)
+
+        if cut < 2 or head != ctx.head_text:
+            ctx.head_text, ctx.head_tokens, ctx.head_checked = head, None, False
+            return tokens_of(prompt, bos=True)
+        if ctx.head_tokens is not None:
+            return ctx.head_tokens + tokens_of(rest, bos=False)
+        full = tokens_of(prompt, bos=True)
+        if not ctx.head_checked:
+            ctx.head_checked = True
+            head_tokens = tokens_of(head, bos=True)
+            if head_tokens + tokens_of(rest, bos=False) == full:
+                ctx.head_tokens = head_tokens
+        return full
+
     # Evaluate ``tokens`` so that the logits at -1 are the next-token distribution after them,
     # reusing whatever prefix the context already holds. Returns (evaluated, reused).
     def _prepare(self, ctx: _Context, tokens: list[int]) -> tuple[int, int]:
@@ -518,9 +557,9 @@ class LlamaCppBackend(_CompletesFromStream):
 
         Tokenising in context respects a merge across the boundary. Only the prompt's tail matters
         for that, so the tail is tokenised with and without the label; the result is cached
-        because the tail ("...Intent:") is the same on every call.
+        because the tail (its last line, "Topic:") is the same on every call.
         """
-        tail = prompt[-48:]
+        tail = prompt[prompt.rfind("\n") :][-48:]
         key = (tail, label)
         cached = self._label_cache.get(key)
         if cached is None:
@@ -542,7 +581,7 @@ class LlamaCppBackend(_CompletesFromStream):
         ctx = self._context(context)
         with ctx.lock:
             llm = ctx.llm
-            prompt_tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+            prompt_tokens = self._prompt_tokens(ctx, prompt)
             label_tokens = {lb: self._label_tokens(llm, prompt, lb) for lb in labels}
             evaluated, cached = self._prepare(ctx, prompt_tokens)
             extra = 0
@@ -595,7 +634,7 @@ class LlamaCppBackend(_CompletesFromStream):
         with ctx.lock:
             llm = ctx.llm
             self.last_completion_tokens = 0
-            tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+            tokens = self._prompt_tokens(ctx, prompt)
             evaluated, cached = self._prepare(ctx, tokens)
             self.last_prompt_tokens, self.last_cached_tokens = evaluated, cached
             sampler = llm._init_sampler(

@@ -182,3 +182,60 @@ def test_packaged_model_assembles_once_atomically_under_a_lock(tmp_path, monkeyp
     # and a later call does not assemble again
     assert backends.packaged_model_assemble(models_dir=tmp_path) == results[0]
     assert len(calls) == 1
+
+
+class _CharTokenizer:
+    """A model-free stand-in for ``Llama.tokenize``: one token per character, BOS = 0; counts
+    calls. ``merge_across`` makes "\\n\\nX" one token, so a head and its rest do not split."""
+
+    def __init__(self, *, merge_across: bool = False) -> None:
+        self.calls: list[str] = []
+        self.merge_across = merge_across
+
+    def tokenize(self, data: bytes, *, add_bos: bool, special: bool) -> list[int]:
+        text = data.decode()
+        self.calls.append(text)
+        out = [0] if add_bos else []
+        i = 0
+        while i < len(text):
+            if self.merge_across and text.startswith("\n\nX", i):
+                out.append(1000)
+                i += 3
+            else:
+                out.append(ord(text[i]))
+                i += 1
+        return out
+
+
+def _ctx(llm) -> backends._Context:
+    return backends._Context(llm=llm, lock=threading.Lock())
+
+
+def test_prompt_head_tokens_are_reused_once_the_split_is_checked():
+    llm = _CharTokenizer()
+    ctx = _ctx(llm)
+    tokens = backends.LlamaCppBackend._prompt_tokens
+    first, second, third = ("HEAD\n\nMessage: hi", "HEAD\n\nMessage: yo", "HEAD\n\nMessage: ok")
+    assert tokens(ctx, first) == llm.tokenize(first.encode(), add_bos=True, special=True)
+    llm.calls.clear()
+    # the second prompt with this head checks the split (whole, head, rest) ...
+    assert tokens(ctx, second) == [0, *map(ord, second)]
+    assert llm.calls == [second, "HEAD\n\n", "Message: yo"]
+    llm.calls.clear()
+    # ... and from then on only the rest is tokenised
+    assert tokens(ctx, third) == [0, *map(ord, third)]
+    assert llm.calls == ["Message: ok"]
+    # a new head starts over
+    llm.calls.clear()
+    assert tokens(ctx, "OTHER\n\nMessage: ok") == [0, *map(ord, "OTHER\n\nMessage: ok")]
+    assert llm.calls == ["OTHER\n\nMessage: ok"]
+
+
+def test_prompt_head_that_merges_with_its_rest_is_never_split():
+    llm = _CharTokenizer(merge_across=True)
+    ctx = _ctx(llm)
+    tokens = backends.LlamaCppBackend._prompt_tokens
+    for message in ("Xa", "Xb", "Xc", "Xd"):
+        prompt = f"HEAD\n\n{message}"
+        assert tokens(ctx, prompt) == llm.tokenize(prompt.encode(), add_bos=True, special=True)
+    assert ctx.head_tokens is None

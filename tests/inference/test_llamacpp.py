@@ -107,3 +107,16 @@ def test_backend_name_and_files(llama_backend, gguf_path):
     assert llama_backend.adapter_file is None
     assert llama_backend.model_file.endswith("gemma-3-270m-q4_k_m.gguf")
     assert isinstance(llama_backend, LlamaCppBackend)
+
+
+def test_prompt_tokens_from_the_cached_head_equal_a_whole_tokenisation(llama_backend):
+    from apps.assistant.prompts import respond_prompt, understand_prompt
+
+    ctx = llama_backend._context("t-tokens")
+    prompts = [understand_prompt(m) for m in ("hi", "wheres my order #W123??", "größe 42 — 👟 ok?")]
+    prompts += [respond_prompt(question=q, passage="Shipping is $5.\n\nFree over $50.") for q in ("a", "b")]
+    prompts += [understand_prompt("  leading space"), understand_prompt("\n\nnew lines\n\n")]
+    for prompt in prompts:
+        whole = ctx.llm.tokenize(prompt.encode(), add_bos=True, special=True)
+        assert llama_backend._prompt_tokens(ctx, prompt) == whole
+    assert ctx.head_tokens is not None  # the understand head was split and reused
