@@ -174,6 +174,16 @@ def retrieval_confidence(hit: Any) -> float:
     return base
 
 
+def passage_of(hit: Any) -> str:
+    """What the SLM phrases from a hit. An FAQ is its question and answer, as the support adapter
+    was trained ("question answer"); anything else its text."""
+    body = (hit.text or "").strip()
+    title = (hit.title or "").strip()
+    if hit.kind != "faq" or not title:
+        return body or title
+    return f"{title} {body}".strip()
+
+
 def knowledge_answer(
     query: str, res: ActResult, *, kinds: list[str] | None = None, intent: str | None = None
 ) -> ActResult:
@@ -186,7 +196,7 @@ def knowledge_answer(
     best = hits[0]
     res.retrieval_score = retrieval_confidence(best)
     res.cite(best.kind, best.external_id)
-    res.passage = best.text.strip() or best.title
+    res.passage = passage_of(best)
     res.facts.append({"title": best.title, "text": best.text})
     res.answer = tpl.knowledge_text(best)
     res.kind = "answer"
@@ -458,17 +468,35 @@ def _exchange(
     return res
 
 
+def _which_product(state: dict, res: ActResult) -> ActResult | None:
+    """The shopper's words fit two products about equally: ask which one they mean."""
+    from apps.catalog.models import Product
+
+    choices = state.get("product_choices") or []
+    names = dict(Product.objects.filter(external_id__in=choices).values_list("external_id", "name"))
+    options = [names[c] for c in choices if c in names]
+    if len(options) < 2:
+        return None
+    res.kind = "clarify"
+    res.slot_completeness = 0.5
+    res.answer = f"Do you mean the {options[0]} or the {options[1]}?"
+    res.quick_replies = options
+    res.call("product_match", {"choices": choices}, ok=True)
+    return res
+
+
 def _size(*, sub_intent: str | None, state: dict, text: str, res: ActResult, **_: Any) -> ActResult:
     from apps.catalog.selectors import size_chart_get, variant_availability
 
     product = _product(state, res)
+    if product is None and sub_intent != "fit" and (asked := _which_product(state, res)) is not None:
+        return asked  # stock needs one product; a fit question can still get the size guides
     if product is None:
         if sub_intent == "fit":
-            # A general sizing question ("I'm between sizes", "how do I convert women's sizes")
-            # that the size guides answer; "is it in stock?" with no product asks which one.
-            return knowledge_answer(
-                text, res, kinds=["faq", "policy", "product"], intent="size_availability_or_fit"
-            )
+            # A general sizing question ("I'm between sizes", "are your sneakers true to size")
+            # that the size guides answer, not one product's notes: no product was named.
+            # "is it in stock?" with no product asks which one.
+            return knowledge_answer(text, res, kinds=["faq", "policy"], intent="size_availability_or_fit")
         res.kind = "clarify"
         res.slot_completeness = 0.4
         res.answer = "Which product do you mean? Tell me its name and I'll check the sizes."
@@ -490,6 +518,14 @@ def _size(*, sub_intent: str | None, state: dict, text: str, res: ActResult, **_
         if size and variant.get("in_stock"):
             res.cite("variant", variant.get("external_id"))
     res.answer = tpl.availability_text(availability)
+    if sub_intent == "fit":
+        # "got it in M? also is it true to size": the fit question gets its answer too.
+        hits = _kb_search(f"{product.name} fit {text}", res, kinds=["faq", "product"], k=2)
+        own = [h for h in hits if h.kind == "product" and h.external_id == product.external_id]
+        notes = tpl.fit_notes(own or hits)
+        if notes:
+            res.facts.append({"hits": [h.text for h in hits]})
+            res.answer = f"{res.answer} {notes}"
     if not size and not color:
         res.slot_completeness = 0.8
     return res
@@ -507,14 +543,19 @@ def _knowledge(*, state: dict, text: str, res: ActResult, intent: str = "", **_:
         hits = _kb_search(text, res, kinds=["product", "faq"], k=3, intent=intent)
         hits = [h for h in hits if h.kind != "product" or h.external_id == product.external_id] or hits
         res.retrieval_score = max([retrieval_confidence(h) for h in hits] + [0.5])
+        from apps.assistant.classifier import spelling_fix
+
+        question = spelling_fix(text)
         if hits:
-            res.passage = hits[0].text
             res.facts.append({"text": hits[0].text})
             if hits[0].kind != "product":
                 res.cite(hits[0].kind, hits[0].external_id)
-        from apps.assistant.classifier import spelling_fix
-
-        res.answer = tpl.product_text(product, availability, hits, spelling_fix(text))
+            if hits[0].kind != "product" and not tpl.price_asked(question, availability):
+                # The model may phrase an FAQ or policy passage. A product's own description and
+                # its price go out as the catalog has them: phrasing them, the model renamed
+                # products and turned questions into claims ("is it waterproof" -> "it is").
+                res.passage = passage_of(hits[0])
+        res.answer = tpl.product_text(product, availability, hits, question)
         return res
     return knowledge_answer(text, res, intent=intent)
 

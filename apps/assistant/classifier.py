@@ -15,6 +15,7 @@ from apps.assistant.intents import INTENTS
 from apps.assistant.phrasing import PHRASES
 from apps.assistant.slots import EMAIL_RE, order_numbers_find
 from apps.catalog.fuzzy import osa_distance
+from apps.inference.embeddings import english_words
 
 WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Common shopper spellings folded onto one form before counting.
@@ -105,13 +106,16 @@ def word_correct(word: str) -> str:
     """A mistyped domain word read as the key word it is closest to; any other word unchanged.
 
     Distance 1 for words of 4+ letters (3 when a letter was dropped: "whn", "cst"), distance 2
-    for words of 7+ letters; a tie between two key words leaves the word alone.
+    for words of 7+ letters that are no English words; a tie between two key words leaves the
+    word alone.
     """
     if word in _KEY_SET or word in _KEEP or word in FOLD or not word.isalpha() or len(word) < 3:
         return word
     if word in model().words:
         return word
-    limit = 2 if len(word) >= 7 else 1
+    # Two edits only for a word that is no English word: "wsahing" is "washing", but "washing"
+    # itself is no slip of "waiting".
+    limit = 2 if len(word) >= 7 and word not in english_words() else 1
     best: list[str] = []
     best_d = limit + 1
     for key in KEY_WORDS:

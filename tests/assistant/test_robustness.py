@@ -28,9 +28,15 @@ def test_mistyped_key_words_are_read_as_meant(typed, meant):
     assert word_correct(typed) == meant
 
 
-@pytest.mark.parametrize("word", ["rain", "sides", "slip", "banana", "the", "cat", "winter"])
+@pytest.mark.parametrize("word", ["rain", "sides", "slip", "banana", "the", "cat", "winter", "washing"])
 def test_ordinary_words_are_not_bent_into_key_words(word):
     assert word_correct(word) == word
+
+
+def test_two_slips_are_repaired_only_in_words_english_lacks():
+    # "washing" is two edits from "waiting" but a word; "excahnge" is two from "exchange" and none
+    assert word_correct("washing") == "washing"
+    assert word_correct("excahnge") == "exchange"
 
 
 def test_normalize_masks_emails_and_order_numbers():

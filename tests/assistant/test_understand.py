@@ -146,3 +146,20 @@ def test_a_topic_word_beside_the_verification_data_is_no_filler(text):
     from apps.assistant.understand import _only_verification_data
 
     assert not _only_verification_data(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("got the leggings in M?", "M"), ("the tee in a L, and in black", "L"), ("in xl please", "XL")],
+)
+def test_a_one_letter_size_after_in_is_read(text, size):
+    from apps.assistant.slots import size_find
+
+    assert size_find(text) == size
+
+
+@pytest.mark.parametrize("text", ["i'm in miami", "in stock?", "is it in light grey"])
+def test_in_before_an_ordinary_word_is_no_size(text):
+    from apps.assistant.slots import size_find
+
+    assert size_find(text) is None
