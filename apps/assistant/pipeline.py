@@ -415,7 +415,7 @@ def _reply(
         trace["tokens"]["slm_prompt_cached"] += stats["cached"]
         trace["tokens"]["slm_completion"] += stats["completion"]
         if phrased is not None:
-            answer = phrased
+            answer = tpl.polarity_strip(phrased)
             gen_conf = stats.get("gen_confidence")
         else:
             # The model made up a fact or wandered off the passage: the passage goes out as written,

@@ -264,7 +264,8 @@ def availability_text(a: dict) -> str:
         if a.get("in_stock"):
             stock = a.get("stock")
             left = f" ({stock} left)" if isinstance(stock, int) and stock <= 5 else ""
-            return f"Yes, the {name} in {what} is in stock{price}{left}."
+            # No "Yes": the shopper may have asked "is it sold out?".
+            return f"The {name} in {what} is in stock{price}{left}."
         nearest = a.get("nearest_in_stock") or []
         text = f"Sorry, the {name} in {what} is out of stock."
         if nearest:
@@ -335,8 +336,21 @@ def without_category(text: str | None) -> str:
     return re.sub(r"^Category: [^\n]*\n+", "", text or "")
 
 
+POLARITY_RE = re.compile(r"^\s*(?:yes|no)\b\s*[.,:;!]?\s*", re.IGNORECASE)
+
+
+def polarity_strip(text: str) -> str:
+    """An answer without its leading "Yes." / "No,": an FAQ's yes or no answers its own question,
+    and the shopper may have asked the opposite ("are returns free?" of "do I pay for returns?":
+    "No. Returns ship back free")."""
+    rest = POLARITY_RE.sub("", text or "", count=1)
+    if not rest or rest == text:
+        return text
+    return rest[0].upper() + rest[1:]
+
+
 def knowledge_text(hit: Any) -> str:
-    return _first_sentences(without_category(hit.text), 3) or hit.title
+    return polarity_strip(_first_sentences(without_category(hit.text), 3)) or hit.title
 
 
 def _first_sentences(text: str, n: int) -> str:
@@ -398,6 +412,33 @@ def words_ungrounded(text: str, *, source: str) -> list[str]:
 
 
 MAX_UNGROUNDED_SHARE = 0.2
+NEGATION_RE = re.compile(
+    r"\b(?:not|no|never|cannot|can'?t|don'?t|doesn'?t|won'?t|isn'?t|aren'?t|nothing|none|without)\b",
+    re.IGNORECASE,
+)
+
+
+def _sentences(text: str) -> list[str]:
+    return [x for x in re.split(r"(?<=[.!?])\s+|\n+", text or "") if x.strip()]
+
+
+def _stems(text: str) -> set[str]:
+    return {w.lower()[:5] for w in _CONTENT_WORD_RE.findall(text) if w.lower() not in _COMMON_WORDS}
+
+
+def negation_dropped(text: str, *, source: str) -> list[str]:
+    """Sentences of ``text`` that restate a negated sentence of ``source`` without its negation
+    ("Do not put running shoes in the washer" -> "You can put sneakers in the washer"): a model
+    that drops a "not" says the opposite in the passage's own words, which the word check misses."""
+    negated = [_stems(x) for x in _sentences(source) if NEGATION_RE.search(x)]
+    flipped = []
+    for sentence in _sentences(text):
+        if NEGATION_RE.search(sentence):
+            continue
+        words = _stems(sentence)
+        if any(len(words & n) >= 3 and len(words & n) * 2 >= len(words) for n in negated):
+            flipped.append(sentence)
+    return flipped
 
 
 def slm_phrase(
@@ -445,6 +486,10 @@ def slm_phrase(
         content = [w for w in _CONTENT_WORD_RE.findall(text) if w.lower() not in _COMMON_WORDS]
         if len(foreign) > 1 and len(foreign) > MAX_UNGROUNDED_SHARE * len(content):
             stats["ungrounded"] = foreign
+            return None, stats
+        flipped = negation_dropped(text, source=source)
+        if flipped:
+            stats["ungrounded"] = [f"negation dropped: {flipped[0][:80]}"]
             return None, stats
     return text, stats
 

@@ -158,7 +158,8 @@ def order_numbers_find(text: str) -> list[str]:
 def size_find(text: str, *, known_sizes: list[str] | None = None, follow_up: bool = False) -> str | None:
     """A shoe or apparel size the shopper asks about ("an 11", "size 10.5", "xl"), normalised."""
     known = {s.lower(): s for s in (known_sizes or []) if s}
-    for pattern in SIZE_PATTERNS:
+    # "a 8 1/2" is 8.5: the half-size pattern goes first.
+    for pattern in (SIZE_PATTERNS[3], *SIZE_PATTERNS[:3], *SIZE_PATTERNS[4:]):
         match = pattern.search(text)
         if match:
             raw = match.group(1)

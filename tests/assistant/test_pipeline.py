@@ -321,3 +321,11 @@ def test_stock_and_fit_in_one_message_are_both_answered(store):
 def test_a_general_fit_question_is_answered_by_the_size_guides_not_a_product(store):
     r = ask("are your shoes true to size")
     assert all(c["kind"] != "product" for c in r.trace["citations"])
+
+
+def test_an_in_stock_answer_never_opens_with_yes(store):
+    # "is it sold out?" answered "Yes, ... is in stock" would contradict itself
+    r = ask("is the pacer road runner in size 11 sold out")
+    assert r.route == "slm"
+    assert "is in stock" in r.answer
+    assert not r.answer.lower().startswith("yes")

@@ -285,6 +285,37 @@ def test_an_off_topic_phrasing_falls_back_to_the_passage():
     assert text == good
 
 
+def test_a_phrasing_that_drops_a_not_is_refused():
+    from apps.assistant.respond import negation_dropped
+
+    passage = (
+        "Brush off dirt and let them air dry. Do not put running shoes in the washer or dryer: it "
+        "breaks down the foam."
+    )
+    flipped = "You can put sneakers in the washer or dryer: it breaks down the foam."
+    assert negation_dropped(flipped, source=passage) == [flipped]
+    kept = "Don't put running shoes in the washer or dryer: it breaks down the foam."
+    assert negation_dropped(kept, source=passage) == []
+    assert negation_dropped("Brush off dirt and let them air dry.", source=passage) == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "sent"),
+    [
+        ("No. Returns ship back free with our label.", "Returns ship back free with our label."),
+        ("Yes: digital gift cards of $25 or $50.", "Digital gift cards of $25 or $50."),
+        ("No, you can check out as a guest.", "You can check out as a guest."),
+        ("Nothing to pay on delivery.", "Nothing to pay on delivery."),
+        ("Yesterday's orders ship today.", "Yesterday's orders ship today."),
+    ],
+)
+def test_a_knowledge_answer_drops_its_leading_yes_or_no(answer, sent):
+    # "are returns free?" must not be answered "No. Returns ship back free".
+    from apps.assistant.respond import polarity_strip
+
+    assert polarity_strip(answer) == sent
+
+
 def test_a_refused_phrasing_lowers_the_confidence_of_the_template_sent():
     from apps.assistant.judge import PHRASE_REFUSED_FACTOR, confidence_compute
 

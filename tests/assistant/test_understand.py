@@ -150,7 +150,12 @@ def test_a_topic_word_beside_the_verification_data_is_no_filler(text):
 
 @pytest.mark.parametrize(
     ("text", "size"),
-    [("got the leggings in M?", "M"), ("the tee in a L, and in black", "L"), ("in xl please", "XL")],
+    [
+        ("got the leggings in M?", "M"),
+        ("the tee in a L, and in black", "L"),
+        ("in xl please", "XL"),
+        ("what about a 8 1/2 then", "8.5"),
+    ],
 )
 def test_a_one_letter_size_after_in_is_read(text, size):
     from apps.assistant.slots import size_find
