@@ -487,6 +487,14 @@ def slm_phrase(
         if len(foreign) > 1 and len(foreign) > MAX_UNGROUNDED_SHARE * len(content):
             stats["ungrounded"] = foreign
             return None, stats
+        from apps.assistant.slots import EMAIL_RE, order_numbers_find
+
+        # An order number or email the passage lacks: the model is telling the shopper about
+        # their order ("Your order W102 has not shipped yet") from a policy passage.
+        idents = [i for i in [*order_numbers_find(text), *EMAIL_RE.findall(text)] if i not in source]
+        if idents:
+            stats["ungrounded"] = [f"identifier: {idents[0][:40]}"]
+            return None, stats
         flipped = negation_dropped(text, source=source)
         if flipped:
             stats["ungrounded"] = [f"negation dropped: {flipped[0][:80]}"]

@@ -23,6 +23,7 @@ from django.conf import settings
 from apps.assistant import classifier
 from apps.assistant.intents import INTENTS
 from apps.assistant.prompts import LABEL_TO_INTENT, understand_labels, understand_prompt
+from apps.assistant.slots import order_numbers_find
 
 MAX_MODEL_CHARS = 2000
 CONFIRM_RE = re.compile(
@@ -186,6 +187,10 @@ def _mistyped_filler(word: str) -> bool:
     return any(osa_distance(word, filler, 1) <= 1 for filler in _FILLER_WORDS)
 
 
+# Topics a message carrying an order number is not about. Shipping and payment stay: "where is
+# W1? also do you ship to Canada" asks two things, and the shipping one may be the one to answer.
+NOT_ABOUT_AN_ORDER = ("account", "product_question", "size_availability_or_fit", "greeting", "out_of_scope")
+ORDER_TOPICS = ("order_status", "cancel_order", "return_refund", "exchange_size")
 SIZE_TOPICS = ("size_availability_or_fit", "exchange_size", "product_question")
 _SIZE_FILLER_RE = re.compile(
     r"\b(?:and|or|what|how|about|in|an?|size|sizes|the|ones?|then|ok|okay|please|pls|do you have|"
@@ -282,6 +287,11 @@ def understand(
     ):
         # "and in an 11?" continues the previous topic unless it clearly opens a new one.
         intent, probability = last, max(probs[last], min(0.85, probability))
+    if intent in NOT_ABOUT_AN_ORDER and order_numbers_find(clean):
+        # A message carrying an order number is about that order ("where's W93...? my email is
+        # ..." is no account question): the likeliest order topic, at its own probability.
+        intent = max(ORDER_TOPICS, key=lambda k: probs.get(k, 0.0))
+        probability = probs[intent]
     if not (confirm or deny) and _only_verification_data(clean):
         # "W2611340, noah@example.com": the answer to our verification question, not a new topic.
         order_intents = ("order_status", "cancel_order", "return_refund", "exchange_size")

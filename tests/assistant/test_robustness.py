@@ -316,6 +316,29 @@ def test_a_knowledge_answer_drops_its_leading_yes_or_no(answer, sent):
     assert polarity_strip(answer) == sent
 
 
+def test_a_phrasing_that_talks_about_the_shoppers_order_is_refused():
+    from apps.assistant.respond import slm_phrase
+    from apps.inference.backends import Token
+
+    class Scripted:
+        last_prompt_tokens = last_cached_tokens = last_completion_tokens = 0
+
+        def stream(self, **_):
+            yield Token(text="Your order W1021407 has not shipped yet.", logprob=-0.1)
+
+    passage = "We authorize your card when you order and charge it when the order ships."
+    text, stats = slm_phrase(
+        backend=Scripted(),
+        prompt="p",
+        facts=[passage],
+        allowed_extra="i was charged twice for order W1021407",
+        on_first=lambda: None,
+        source=passage,
+    )
+    assert text is None
+    assert stats["ungrounded"] == ["identifier: W1021407"]
+
+
 def test_a_refused_phrasing_lowers_the_confidence_of_the_template_sent():
     from apps.assistant.judge import PHRASE_REFUSED_FACTOR, confidence_compute
 

@@ -168,3 +168,13 @@ def test_in_before_an_ordinary_word_is_no_size(text):
     from apps.assistant.slots import size_find
 
     assert size_find(text) is None
+
+
+def test_a_message_carrying_an_order_number_is_about_that_order(settings):
+    """FakeSLM stands in for the model; the rule is about what the message carries."""
+    from apps.inference.backends import FakeSLM
+
+    settings.ASSISTANT_SLM_INTENT_WEIGHT = 1.0
+    u = understand("reset my password for W1021407", backend=FakeSLM(), state={})
+    assert u.intent in ("order_status", "cancel_order", "return_refund", "exchange_size")
+    assert understand("reset my password", backend=FakeSLM(), state={}).intent == "account"
