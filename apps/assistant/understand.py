@@ -14,8 +14,6 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -107,37 +105,20 @@ def slm_weight(backend: object) -> float:
     return 0.5 if getattr(backend, "adapter_file", None) else 0.25
 
 
-# Label scoring runs here while the calling thread does the code side of understanding (catalog
-# hint, classifier): llama.cpp releases the GIL, so the two overlap. The backend's own per-context
-# lock still serialises use of each llama.cpp context.
-_SCORING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="slm-score")
-
-
-def _has_product(has_product: bool | Callable[[], bool]) -> bool:
-    return bool(has_product()) if callable(has_product) else bool(has_product)
-
-
 def intent_probs(
-    text: str,
-    *,
-    backend: object | None,
-    use_slm: bool = True,
-    has_product: bool | Callable[[], bool] = False,
+    text: str, *, backend: object | None, use_slm: bool = True, has_product: bool = False
 ) -> tuple[dict, dict, dict | None, dict]:
     """(combined, code, slm, tokens) probability maps over INTENTS for one message.
 
-    ``has_product`` may be a callable (the catalog lookup): it then runs while the SLM scores."""
+    The catalog hint and the classifier run before the model, not beside it in a thread: on two
+    cores a lookup beside llama.cpp's two threads slowed the model more than it saved."""
+    code = classifier.code_probs(text, has_product=has_product)
     tokens = {"prompt": 0, "cached": 0}
     if backend is None or not use_slm or not text.strip():
-        code = classifier.code_probs(text, has_product=_has_product(has_product))
         return code, code, None, tokens
-    pending = _SCORING.submit(
-        backend.score_labels, prompt=understand_prompt(text), labels=understand_labels(), context="understand"
+    scores = backend.score_labels(
+        prompt=understand_prompt(text), labels=understand_labels(), context="understand"
     )
-    try:
-        code = classifier.code_probs(text, has_product=_has_product(has_product))
-    finally:
-        scores = pending.result()  # also when the code side failed: never leave the model mid-call
     tokens = {"prompt": scores.prompt_tokens, "cached": scores.cached_tokens}
     slm = {intent: 0.0 for intent in INTENTS}
     for label, p in scores.probs.items():
@@ -242,16 +223,11 @@ def sub_intent_for(intent: str, text: str) -> str | None:
 
 
 def understand(
-    text: str,
-    *,
-    backend: object | None,
-    state: dict,
-    use_slm: bool = True,
-    has_product: bool | Callable[[], bool] = False,
+    text: str, *, backend: object | None, state: dict, use_slm: bool = True, has_product: bool = False
 ) -> Understanding:
     """Intent and flags for one message. ``has_product``: the message names a product the store
-    sells (the caller's catalog match, or a callable doing it, run while the SLM scores), evidence
-    against out-of-scope and, with a size, for a stock question."""
+    sells (the caller's catalog match), evidence against out-of-scope and, with a size, for a
+    stock question."""
     started = time.perf_counter()
     clean, truncated = model_text(text)
     confirm = bool(CONFIRM_RE.match(clean)) and bool(state.get("pending_action"))

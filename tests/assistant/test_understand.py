@@ -68,51 +68,6 @@ def test_probability_combines_slm_and_code(settings):
     assert abs(sum(u.probs.values()) - 1) < 1e-6
 
 
-def test_catalog_hint_runs_while_the_slm_scores_and_counts_like_a_flag():
-    """FakeSLM (no model needed: this is about the order of work, not the scores)."""
-    import threading
-
-    from apps.inference.backends import FakeSLM
-
-    scoring, hint_threads = threading.Event(), []
-
-    class Slow(FakeSLM):
-        def score_labels(self, **kw):
-            scoring.set()
-            return super().score_labels(**kw)
-
-    def hint():
-        # the hint runs on the caller's thread (its database connection) while the model scores
-        assert scoring.wait(5)
-        hint_threads.append(threading.current_thread())
-        return True
-
-    text = "do you have the trail runner in a 10"
-    lazy = understand(text, backend=Slow(), state={}, has_product=hint)
-    eager = understand(text, backend=FakeSLM(), state={}, has_product=True)
-    assert hint_threads == [threading.current_thread()]
-    assert lazy.probs == eager.probs
-
-
-def test_a_failing_catalog_hint_still_waits_for_the_model():
-    from apps.inference.backends import FakeSLM
-
-    finished = []
-
-    class Tracked(FakeSLM):
-        def score_labels(self, **kw):
-            result = super().score_labels(**kw)
-            finished.append(True)
-            return result
-
-    def hint():
-        raise RuntimeError("catalog down")
-
-    with pytest.raises(RuntimeError, match="catalog down"):
-        understand("is it in stock", backend=Tracked(), state={}, has_product=hint)
-    assert finished == [True]  # the model call was complete before the error surfaced
-
-
 def test_confirmation_only_counts_with_a_pending_question():
     assert understand("yes", backend=None, state={}).confirm is False
     pending = {"pending_action": {"intent": "cancel_order", "action": "cancel", "order": "#W1"}}
