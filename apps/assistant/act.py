@@ -511,8 +511,10 @@ def _size(*, sub_intent: str | None, state: dict, text: str, res: ActResult, **_
         res.answer = tpl.fit_text(product.name, chart, hits)
         res.retrieval_score = max([retrieval_confidence(h) for h in hits] + [0.7 if chart else 0.3])
         return res
-    availability = variant_availability(product=product, size=size, color=color)
-    res.call("variant_availability", {"product": product.external_id, "size": size, "color": color})
+    chosen = state.get("options") or {}
+    availability = variant_availability(product=product, size=size, color=color, options=chosen)
+    args = {"product": product.external_id, "size": size, "color": color}
+    res.call("variant_availability", {**args, "options": chosen} if chosen else args)
     res.facts.append(availability)
     for variant in availability.get("variants", [])[:1]:
         if size and variant.get("in_stock"):
@@ -526,7 +528,7 @@ def _size(*, sub_intent: str | None, state: dict, text: str, res: ActResult, **_
         if notes:
             res.facts.append({"hits": [h.text for h in hits]})
             res.answer = f"{res.answer} {notes}"
-    if not size and not color:
+    if not size and not color and not chosen:
         res.slot_completeness = 0.8
     return res
 

@@ -88,7 +88,12 @@ def _has_words(text: str) -> bool:
 
 # --- State: what earlier customer turns established ----------------------------------------------
 def _resolve_product(text: str, state: dict, res_calls: list[dict] | None = None) -> None:
-    from apps.catalog.selectors import PRODUCT_MATCH_CONFIDENT, product_match, products_named_distinctly
+    from apps.catalog.selectors import (
+        PRODUCT_MATCH_CONFIDENT,
+        option_values_find,
+        product_match,
+        products_named_distinctly,
+    )
 
     matches = product_match(text=text, limit=2)
     named: list[int] = []
@@ -102,6 +107,15 @@ def _resolve_product(text: str, state: dict, res_calls: list[dict] | None = None
     if matches and (len(named) == 1 or matches[0][1] >= PRODUCT_MATCH_CONFIDENT * 0.9):
         product = matches[0][0]
         slots = state.setdefault("slots", {})
+        current = _current_product(state) if slots.get("product") != product.external_id else None
+        if (
+            current is not None
+            and matches[0][1] < PRODUCT_NAMED_SCORE
+            and option_values_find(text=text, product=current)
+        ):
+            # "what about blue" names an option of the product under discussion, not another
+            # product that happens to hold the word.
+            return
         offered = state.pop("product_choices", None) or []
         if product_ambiguous(matches):
             choices = [p.external_id for p, _ in matches[:2]]
@@ -116,6 +130,7 @@ def _resolve_product(text: str, state: dict, res_calls: list[dict] | None = None
             # A different product: the size/color asked for the previous one no longer apply.
             slots.pop("size", None)
             slots.pop("color", None)
+            state.pop("options", None)
         slots["product"] = product.external_id
 
 
@@ -150,25 +165,54 @@ def product_hint(text: str) -> bool:
     return bool(matches) and matches[0][1] >= PRODUCT_HINT_SCORE
 
 
-def _known_options(state: dict) -> tuple[list[str], list[str]]:
+def _current_product(state: dict) -> Any | None:
     ext = state.get("slots", {}).get("product")
     if not ext:
-        return [], []
-    from apps.catalog.models import Variant
+        return None
+    from apps.catalog.models import Product
 
-    rows = list(Variant.objects.filter(product__external_id=ext).values_list("size", "color")[:200])
-    return [s for s, _ in rows if s], [c for _, c in rows if c]
+    return Product.objects.filter(external_id=ext).prefetch_related("variants").first()
+
+
+def _options_into_state(text: str, state: dict, product: Any) -> None:
+    """The product's own option values the message names (any option: size, color, finish,
+    "7 ft x 10 ft", "queen", "60%"); they win over the generic size and color readers."""
+    from apps.catalog.selectors import option_values_find, product_options
+
+    slots = state.setdefault("slots", {})
+    for name, value in option_values_find(text=text, product=product).items():
+        if name == "size":
+            slots["size"] = value  # as the catalog spells it ("58cm", "Queen", "7 ft x 10 ft")
+        elif name in ("color", "colour"):
+            slots["color"] = value.lower()
+        else:
+            state.setdefault("options", {})[name] = value
+            # "brown switches": the word the generic color reader took is this option's value.
+            for generic in ("color", "size"):
+                if slots.get(generic) and str(slots[generic]).lower() in value.lower().split():
+                    if not product_options(product=product).get(generic):
+                        slots.pop(generic)
 
 
 def _extract_into_state(text: str, intent: str, state: dict, calls: list[dict] | None = None) -> None:
+    from apps.catalog.selectors import product_options
+
     if intent in PRODUCT_INTENTS or (
         intent == "return_refund" and not state.get("slots", {}).get("order_number")
     ):
         _resolve_product(text, state, calls)
-    sizes, colors = _known_options(state)
+    product = _current_product(state)
+    options = product_options(product=product) if product is not None else {}
     follow = state.get("last_intent") in PRODUCT_INTENTS or intent in PRODUCT_INTENTS
-    extracted = slots_extract(text, known_sizes=sizes, known_colors=colors, follow_up=follow)
+    extracted = slots_extract(
+        text,
+        known_sizes=options.get("size", []),
+        known_colors=options.get("color", options.get("colour", [])),
+        follow_up=follow,
+    )
     extracted_merge(state=state, extracted=extracted, intent=intent)
+    if product is not None:
+        _options_into_state(text, state, product)
 
 
 def state_replay(*, turns: list[Turn], state: dict) -> dict:
@@ -372,7 +416,7 @@ def _reply(
         )
         return answer, "clarify", [], trace
 
-    u: Understanding = understand(text, backend=backend, state=state, has_product=lambda: product_hint(text))
+    u: Understanding = understand(text, backend=backend, state=state, has_product=product_hint(text))
     marks["understand"] = time.perf_counter()
     trace["tokens"]["slm_prompt"] += u.tokens["prompt"]
     trace["tokens"]["slm_prompt_cached"] += u.tokens["cached"]

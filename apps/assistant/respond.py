@@ -249,7 +249,8 @@ def exchange_text(options: dict, *, order_number: str) -> str:
 def availability_text(a: dict) -> str:
     name = a["product"]["name"]
     size, color = a.get("size"), a.get("color")
-    what = " ".join(x for x in (color, f"size {size}" if size else None) if x)
+    chosen = [f"{value} {name}" for name, value in (a.get("options") or {}).items()]
+    what = " ".join(x for x in (color, f"size {size}" if size else None, *chosen) if x)
     price = f" for ${a['price']}" if a.get("price") else ""
     if size and not a.get("size_exists"):
         sizes = a.get("sizes_in_stock") or []

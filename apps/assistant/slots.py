@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b")
 # "#W2611340", "W2611340", "#1001", "SO-12345": a letter prefix or a '#' makes it an order number.
@@ -134,19 +135,75 @@ def _clean_number(raw: str) -> str:
     return raw.replace(",", ".").strip()
 
 
-def order_numbers_find(text: str) -> list[str]:
-    """Candidate order numbers as typed (without '#'), in order of appearance, deduplicated."""
+def _store_formats() -> tuple[str, ...]:
+    """The store's order-number formats; empty without a database or orders (generic reading)."""
+    try:
+        from apps.orders.selectors import order_number_formats
+
+        return order_number_formats()
+    except Exception:  # no database here (pure text use): the generic reading
+        return ()
+
+
+@lru_cache(maxsize=16)
+def _formats_re(formats: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(
+        r"(?<![\w@.])(?P<word>\border\s*(?:no\.?|num(?:ber)?|id|#)?\s*[:#]?\s*)?(?P<hash>#\s?)?"
+        r"(?P<num>" + "|".join(f"(?:{f})" for f in formats) + r")(?![\w-])",
+        re.IGNORECASE,
+    )
+
+
+@lru_cache(maxsize=16)
+def _unprefixed(formats: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(prefix, digits pattern) of each lettered format: "order 2611340" in a store of W2611340."""
+    out = []
+    for f in formats:
+        head, sep, tail = f.partition(r"\d{")
+        if sep and head and not re.search(r"\\d", tail):
+            out.append((re.sub(r"\\(.)", r"\1", head), re.compile(sep + tail)))
+    return tuple(out)
+
+
+def _generic_numbers(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
-    without_emails = EMAIL_RE.sub(" ", text)
-    for match in ORDER_WORD_RE.finditer(without_emails):
+    for match in ORDER_WORD_RE.finditer(text):
         found.append((match.start(1), match.group(1)))
-    for match in ORDER_TOKEN_RE.finditer(without_emails):
+    for match in ORDER_TOKEN_RE.finditer(text):
         value = match.group(1) or match.group(2)
         start = match.start(1) if match.group(1) else match.start(2)
         # "2xl", "3xl" and similar are sizes, not orders; a token needs digits ≥ 3.
         if sum(ch.isdigit() for ch in value) < 3:
             continue
         found.append((start, value))
+    return found
+
+
+def _formatted_numbers(text: str, formats: tuple[str, ...]) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for match in _formats_re(formats).finditer(text):
+        value = match.group("num")
+        # A short bare number ("1042") is an order only with a '#' or the word "order" before it.
+        if value.isdigit() and len(value) < 6 and not (match.group("hash") or match.group("word")):
+            continue
+        found.append((match.start("num"), value))
+    for match in ORDER_WORD_RE.finditer(text):
+        digits = match.group(1)
+        fits = [prefix for prefix, rx in _unprefixed(formats) if rx.fullmatch(digits)]
+        if digits.isdigit() and len(fits) == 1:
+            found.append((match.start(1), fits[0] + digits))
+    return found
+
+
+def order_numbers_find(text: str) -> list[str]:
+    """Candidate order numbers as typed (without '#'), in order of appearance, deduplicated.
+
+    Only numbers in the store's own order-number formats count when the store has orders (a
+    model number such as "MT5000" is no order in a store of "#1042"); otherwise any token
+    with a '#', a letter prefix or the word "order" before it."""
+    without_emails = EMAIL_RE.sub(" ", text)
+    formats = _store_formats()
+    found = _formatted_numbers(without_emails, formats) if formats else _generic_numbers(without_emails)
     seen: list[str] = []
     for _, value in sorted(found):
         value = value.upper().lstrip("#")

@@ -238,7 +238,11 @@ def _nearest_sizes(wanted: str, candidates: list[str], limit: int = 3) -> list[s
 
 
 def variant_availability(
-    *, product: Product, size: str | None = None, color: str | None = None
+    *,
+    product: Product,
+    size: str | None = None,
+    color: str | None = None,
+    options: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Is this product in stock in this size (and color)? With the nearest sizes that are.
 
@@ -247,7 +251,10 @@ def variant_availability(
     """
     wanted_size = size_normalize(size or "")
     wanted_color = _color_key(color)
-    variants = list(product.variants.all())
+    # Other options the shopper chose ("switch": "Brown", "finish": "Brass") narrow the variants.
+    variants = (
+        variants_with_options(product=product, options=options) if options else list(product.variants.all())
+    )
     sized = [(v, _variant_size(v), _variant_color(v)) for v in variants]
     has_sizes = any(s for _, s, _ in sized)
 
@@ -290,6 +297,7 @@ def variant_availability(
         "nearest_in_stock": nearest,
         "colors_in_stock": colors_in_stock,
         "size_chart": bool(product.size_chart.strip()),
+        "options": dict(options or {}),
     }
 
 
@@ -319,6 +327,67 @@ def variant_get_by_sku(*, sku: str) -> Variant | None:
 def product_get_by_sku(*, sku: str) -> Product | None:
     variant = variant_get_by_sku(sku=sku)
     return variant.product if variant else None
+
+
+def _option_key(text: str) -> str:
+    """ "7 ft x 10 ft" and "7ft x 10ft", "58 cm" and "58cm", "SPF-50" and "spf 50" compare equal."""
+    t = _fold(str(text))
+    t = re.sub(r"(\d)\s+(?=[a-z%])", r"\1", t)  # "58 cm" -> "58cm", "60 %" -> "60%"
+    return " ".join(re.findall(r"[a-z0-9%.]+", t.replace("-", " ")))
+
+
+def product_options(*, product: Product) -> dict[str, list[str]]:
+    """Each option name of the product's variants ("size", "finish", "switch", ...) with its values,
+    in catalog order."""
+    out: dict[str, list[str]] = {}
+    for variant in product.variants.all():
+        for name, value in (variant.options or {}).items():
+            if value in (None, "") or isinstance(value, (dict, list)):
+                continue
+            values = out.setdefault(str(name).strip().lower(), [])
+            if str(value) not in values:
+                values.append(str(value))
+    return out
+
+
+def option_values_find(*, text: str, product: Product) -> dict[str, str]:
+    """The product's option values the message names, by option name: {"size": "58cm"},
+    {"finish": "Brushed Brass"}, {"switch": "Brown"}. Read from the store's own variants, so any
+    option and any value ("queen", "7 ft x 10 ft", "60%", "500 mg") is understood. The longest
+    value wins where two overlap ("king" inside "california king")."""
+    message = f" {_option_key(text)} "
+    found: dict[str, str] = {}
+    taken: list[tuple[int, int]] = []
+    candidates = [
+        (name, value, _option_key(value))
+        for name, values in product_options(product=product).items()
+        for value in values
+    ]
+    for name, value, key in sorted(candidates, key=lambda c: -len(c[2])):
+        if not key or name in found:
+            continue
+        if key.isdigit() and len(key) < 2 and name != "size":
+            continue  # "1" is too common a word to be an option value outside sizes
+        at = message.find(f" {key} ")
+        if at < 0:
+            continue
+        span = (at, at + len(key) + 2)
+        if any(a < span[1] and span[0] < b for a, b in taken):
+            continue
+        taken.append(span)
+        found[name] = value
+    return found
+
+
+def variants_with_options(*, product: Product, options: dict[str, str]) -> list[Variant]:
+    """Variants whose options hold every given value (compared as option_values_find reads them)."""
+    wanted = {str(k).lower(): _option_key(v) for k, v in options.items() if v}
+    out = []
+    for variant in product.variants.all():
+        have = {str(k).lower(): _option_key(v) for k, v in (variant.options or {}).items()}
+        if all(have.get(k) == v for k, v in wanted.items()):
+            out.append(variant)
+    return out
 
 
 def variant_find(*, product: Product, size: str | None = None, color: str | None = None) -> list[Variant]:

@@ -42,6 +42,42 @@ def order_number_normalize(text: str) -> str:
     return t.upper()
 
 
+_FORMATS_CACHE: dict[str, Any] = {"key": None, "formats": ()}
+_RUN_RE = re.compile(r"[A-Za-z]+|\d+|[^A-Za-z\d]+")
+
+
+def _number_shape(external_id: str) -> str:
+    """ "#W2611340" -> "W\\d{6,8}", "SO-88412" -> "SO\\-\\d{4,6}": letters and separators kept,
+    digit runs of about the same length (numbers grow: #999 is followed by #1000)."""
+    parts = []
+    for run in _RUN_RE.findall(external_id.strip().lstrip("#")):
+        if run.isdigit():
+            parts.append(rf"\d{{{max(1, len(run) - 1)},{len(run) + 1}}}")
+        else:
+            parts.append(re.escape(run.upper()))
+    return "".join(parts)
+
+
+def order_number_formats() -> tuple[str, ...]:
+    """The store's own order-number formats, as regular expressions (upper case, no '#').
+
+    Read from the stored orders, so "the MT5000 lamp" is no order number in a store whose orders
+    are "#1042". Empty when the store has no orders (callers fall back to a generic reading).
+    Cached per process until an order is added or removed."""
+    from django.db.models import Count, Max
+
+    row = Order.objects.aggregate(n=Count("id"), last=Max("id"))
+    key = (row["n"], row["last"])
+    if _FORMATS_CACHE["key"] != key:
+        shapes: dict[str, None] = {}
+        for external_id in Order.objects.values_list("external_id", flat=True).iterator(chunk_size=5000):
+            shapes.setdefault(_number_shape(external_id), None)
+            if len(shapes) > 50:
+                break  # free-form numbers: no format to learn, a generic reading is as good
+        _FORMATS_CACHE.update(key=key, formats=tuple(shapes) if len(shapes) <= 50 else ())
+    return _FORMATS_CACHE["formats"]
+
+
 def _orders_by_number(number: str) -> QuerySet[Order]:
     key = order_number_normalize(number)
     if not key or len(key) > 200:

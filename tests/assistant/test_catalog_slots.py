@@ -1,0 +1,109 @@
+"""Slots read from this store's own catalog and order numbers, through reply() (FakeSLM: these
+tests exercise the code side of understanding and the catalog, not the model)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from apps.assistant import classifier
+from apps.assistant.slots import order_numbers_find
+from tests.assistant.helpers import ask
+from tests.factories import ProductFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _product(name: str, category: str, rows: list[tuple[dict, int]]):
+    product = ProductFactory(name=name, category=category, size_chart="")
+    for options, stock in rows:
+        VariantFactory(product=product, options=options, stock=stock, price=Decimal("59.00"))
+    return product
+
+
+def test_the_product_hint_is_a_bool_decided_per_message(store, monkeypatch):
+    # The catalog hint is evidence for product intents only when a product is named: it must be
+    # a bool, never a callable (which is always truthy and fired the prior on every message).
+    seen: list[object] = []
+    real = classifier.code_probs
+
+    def spy(text, **kwargs):
+        seen.append(kwargs.get("has_product"))
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(classifier, "code_probs", spy)
+    ask("do you ship to canada?")
+    assert False in seen
+    assert all(value in (False, None) for value in seen)  # never a callable, never True
+    seen.clear()
+    ask("do you have the pacer road runner in size 11?")
+    assert True in seen
+    assert all(value in (True, False, None) for value in seen)
+
+
+def test_order_numbers_follow_the_stores_own_format(store):
+    # The store's orders look like "#W2611340": a model number is no order number.
+    assert order_numbers_find("is the MT5000 lamp dimmable?") == []
+    assert order_numbers_find("where is W2611340") == ["W2611340"]
+    # The digits alone, after the word "order", are read in the store's format.
+    assert order_numbers_find("status of order 2611340 please") == ["W2611340"]
+    r = ask("does the X200 come in other colours?")
+    assert "order_number" not in r.trace["slots"]
+    assert r.trace["intent"] != "order_status"
+
+
+def test_option_values_come_from_the_catalog_not_from_shoe_sizes(store):
+    helmet = _product(
+        "Orbit Trail Helmet",
+        "bike helmets",
+        [({"size": "54cm", "color": "Red"}, 0), ({"size": "58cm", "color": "Red"}, 4)],
+    )
+    mattress = _product(
+        "Cloudrest Mattress", "mattresses", [({"size": "Queen"}, 3), ({"size": "California King"}, 0)]
+    )
+    rug = _product("Kasbah Wool Rug", "rugs", [({"size": "5 ft x 8 ft"}, 2), ({"size": "7 ft x 10 ft"}, 0)])
+    keyboard = _product(
+        "Clack Mechanical Keyboard",
+        "keyboards",
+        [({"layout": "60%", "switch": "Brown"}, 0), ({"layout": "60%", "switch": "Red"}, 6)],
+    )
+    r = ask("is the orbit trail helmet in 58 cm in stock?")
+    assert r.trace["slots"]["product"] == helmet.external_id
+    assert r.trace["slots"]["size"] == "58cm"
+    assert "in stock" in r.answer and "out of stock" not in r.answer
+
+    r = ask("do you have the cloudrest mattress in california king?")
+    assert r.trace["slots"]["product"] == mattress.external_id
+    assert r.trace["slots"]["size"] == "California King"
+    assert "out of stock" in r.answer
+
+    r = ask("is the kasbah wool rug available in 7ft x 10ft")
+    assert r.trace["slots"]["product"] == rug.external_id
+    assert r.trace["slots"]["size"] == "7 ft x 10 ft"
+    assert "out of stock" in r.answer
+
+    r = ask("do you have the clack mechanical keyboard with brown switches in stock?")
+    assert r.trace["slots"]["product"] == keyboard.external_id
+    call = next(c for c in r.trace["tool_calls"] if c["name"] == "variant_availability")
+    assert call["args"]["options"] == {"switch": "Brown"}
+    assert "out of stock" in r.answer
+    assert "Brown" in r.answer
+
+
+def test_a_follow_up_naming_an_option_keeps_the_product(store):
+    first = ask("do you have the pacer road runner in black in size 11?")
+    assert first.trace["slots"]["product"] == store.shoe.external_id
+    r = ask(
+        "what about blue",
+        state=first.state,
+        history=[
+            ("customer", "do you have the pacer road runner in black in size 11?"),
+            ("assistant", first.answer),
+        ],
+    )
+    assert r.trace["slots"]["product"] == store.shoe.external_id
+    assert r.trace["slots"]["color"] == "blue"
+    assert r.trace["slots"]["size"] == "11"
+    # the shoe has no blue 11 in stock
+    assert "out of stock" in r.answer
