@@ -423,7 +423,13 @@ def _reply(
     intent = u.intent
     calls: list[dict] = []
     _extract_into_state(text, intent, state, calls)
-    res = act(intent=intent, sub_intent=u.sub_intent, u=u, state=state, identity=identity, text=text)
+    if u.ambiguous and not (u.confirm or u.deny):
+        # Two topics too close to call (top-two margin below the calibrated one): ask, don't guess.
+        res = ActResult(kind="clarify")
+        res.answer, res.quick_replies = tpl.topic_choice_text(*u.ambiguous)
+        res.escalation_reason = f"ambiguous: {u.ambiguous[0]} or {u.ambiguous[1]}"
+    else:
+        res = act(intent=intent, sub_intent=u.sub_intent, u=u, state=state, identity=identity, text=text)
     res.tool_calls = calls + res.tool_calls
     if intent not in ("greeting",):
         state["last_intent"] = intent
@@ -485,7 +491,7 @@ def _reply(
     threshold = judge_mod.threshold_for(intent)
     route = {"answer": "slm", "clarify": "clarify", "human": "human", "escalate": "escalate"}[res.kind]
     reason = res.escalation_reason
-    if route in ("slm", "clarify") and confidence < threshold and not u.confirm:
+    if route in ("slm", "clarify") and confidence < threshold and not u.confirm and not u.ambiguous:
         route, reason = "escalate", f"low_confidence: {confidence:.2f} < {threshold:.2f} for {intent}"
     if u.injection and route in ("slm", "clarify"):
         route, reason = "escalate", "bad_input: the message tries to re-instruct the assistant"

@@ -88,6 +88,32 @@ NOT_UNDERSTOOD_TEXT = (
 )
 
 
+# What each intent is about, as a shopper would pick it from two options.
+TOPIC_TEXT = {
+    "order_status": ("where your order is", "Where is my order?"),
+    "cancel_order": ("cancelling an order", "Cancel an order"),
+    "return_refund": ("a return or refund", "A return or refund"),
+    "exchange_size": ("exchanging an item", "Exchange an item"),
+    "size_availability_or_fit": ("sizes, fit or stock", "Sizes and stock"),
+    "shipping_delivery": ("shipping and delivery", "Shipping and delivery"),
+    "payment_billing": ("payment or billing", "Payment or billing"),
+    "account": ("your account", "My account"),
+    "complaint_or_human": ("talking to our team", "Talk to a person"),
+    "product_question": ("one of our products", "A product question"),
+    "out_of_scope": ("something else", "Something else"),
+}
+
+
+def topic_choice_text(first: str, second: str) -> tuple[str, list[str]]:
+    """ "Just to be sure: is this about a return or refund, or about exchanging an item?" """
+    a, b = TOPIC_TEXT.get(first), TOPIC_TEXT.get(second)
+    if a is None or b is None:
+        return NOT_UNDERSTOOD_TEXT, []
+    if second == "out_of_scope":
+        return f"Just to be sure: is this about {a[0]}, or about something else?", [a[1]]
+    return f"Just to be sure: is this about {a[0]}, or about {b[0]}?", [a[1], b[1]]
+
+
 def greeting_text(text: str) -> str:
     if re.search(r"\b(?:thanks?|thank|ty|cheers)\b", text, re.I):
         return "You're welcome! Anything else I can help with?"

@@ -1,24 +1,25 @@
-"""Understand: decide the intent (SLM label scores × code classifier) and read the slots (code).
+"""Understand: decide the intent (a trained, calibrated mix of experts) and read the slots (code).
 
-Intent probability: p(intent) ∝ p_code(intent) · p_slm(intent)^w, renormalised over the 12 intents
-(a product of experts). p_slm comes from one forward pass of the SLM over a few-shot prompt
-(apps.inference SLMBackend.score_labels: label probabilities from that pass's logits, renormalised
-over the labels); p_code is the tempered naive-Bayes + keyword-rule posterior (classifier.py).
-w is ASSISTANT_SLM_INTENT_WEIGHT (0.25 for the bare base model, whose labels alone are right only
-about a third of the time on shopper text; 0.5 with the support adapter, whose labels are right about
-three times in four on shopper text but overconfident: at 1.0 more wrong labels got through).
+Intent probability: the weighted product of three experts, with weights fitted on a calibration
+split by ``manage.py train_understand`` (intent_model.py): ``emb``, logistic regression over the
+message's MiniLM embedding and hashed n-grams; ``code``, the tempered naive-Bayes + keyword-rule +
+slot-prior posterior (classifier.py); ``slm``, label probabilities from one forward pass of the SLM
+(SLMBackend.score_labels). On the calibration split the SLM's labels earned no weight (alone they
+were right 68% of the time, against 85% for the embedding expert), so its forward pass is skipped
+while the shipped weights say so. The top two intents closer than the calibrated margin: we ask.
+Without a trained model for this process's embedder (tests with the fake embedder), code × SLM^w as
+before, w = ASSISTANT_SLM_INTENT_WEIGHT (0.25 bare base model, 0.5 with the support adapter).
 """
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from apps.assistant import classifier
+from apps.assistant import classifier, intent_model
 from apps.assistant.intents import INTENTS
 from apps.assistant.prompts import LABEL_TO_INTENT, understand_labels, understand_prompt
 from apps.assistant.slots import order_numbers_find
@@ -77,6 +78,7 @@ class Understanding:
     probs: dict[str, float]
     code_probs: dict[str, float]
     slm_probs: dict[str, float] | None
+    emb_probs: dict[str, float] | None = None
     sub_intent: str | None = None
     asked_for_human: bool = False
     confirm: bool = False
@@ -84,6 +86,7 @@ class Understanding:
     follow_up: bool = False
     truncated: bool = False
     injection: bool = False  # the message tries to re-instruct the assistant
+    ambiguous: tuple[str, str] | None = None  # the top two intents, when too close to call
     tokens: dict[str, int] = field(default_factory=lambda: {"prompt": 0, "cached": 0})
     ms: float = 0.0
 
@@ -107,30 +110,38 @@ def slm_weight(backend: object) -> float:
 
 def intent_probs(
     text: str, *, backend: object | None, use_slm: bool = True, has_product: bool = False
-) -> tuple[dict, dict, dict | None, dict]:
-    """(combined, code, slm, tokens) probability maps over INTENTS for one message.
+) -> tuple[dict, dict, dict | None, dict, dict | None]:
+    """(combined, code, slm, tokens, emb) for one message: probability maps over INTENTS.
 
-    The catalog hint and the classifier run before the model, not beside it in a thread: on two
-    cores a lookup beside llama.cpp's two threads slowed the model more than it saved."""
+    With a trained intent model for this process's embedder (intent_model.py), the three experts
+    are combined with the weights fitted on its calibration split; without one, code and SLM as a
+    product of experts with the SLM weighted by ``slm_weight``. The catalog hint, the classifier
+    and the embedding run before the model, not beside it in a thread: on two cores a lookup
+    beside llama.cpp's two threads slowed the model more than it saved."""
     code = classifier.code_probs(text, has_product=has_product)
+    model = intent_model.active() if text.strip() else None
+    emb = intent_model.emb_probs(text, model) if model is not None else None
     tokens = {"prompt": 0, "cached": 0}
-    if backend is None or not use_slm or not text.strip():
-        return code, code, None, tokens
-    scores = backend.score_labels(
-        prompt=understand_prompt(text), labels=understand_labels(), context="understand"
-    )
-    tokens = {"prompt": scores.prompt_tokens, "cached": scores.cached_tokens}
-    slm = {intent: 0.0 for intent in INTENTS}
-    for label, p in scores.probs.items():
-        intent = LABEL_TO_INTENT.get(label.strip())
-        if intent:
-            slm[intent] += p
-    w = slm_weight(backend)
-    logs = {k: math.log(code[k] + 1e-9) + w * math.log(slm[k] + 1e-9) for k in INTENTS}
-    top = max(logs.values())
-    exps = {k: math.exp(v - top) for k, v in logs.items()}
-    total = sum(exps.values())
-    return {k: v / total for k, v in exps.items()}, code, slm, tokens
+    slm = None
+    if model is not None and not model.combine["slm"].get("slm"):
+        use_slm = False  # calibration gave the SLM's labels no weight: skip the forward pass
+    if backend is not None and use_slm and text.strip():
+        scores = backend.score_labels(
+            prompt=understand_prompt(text), labels=understand_labels(), context="understand"
+        )
+        tokens = {"prompt": scores.prompt_tokens, "cached": scores.cached_tokens}
+        slm = {intent: 0.0 for intent in INTENTS}
+        for label, p in scores.probs.items():
+            intent = LABEL_TO_INTENT.get(label.strip())
+            if intent:
+                slm[intent] += p
+    if model is not None:
+        weights = model.combine["slm" if slm is not None else "no_slm"]
+        return intent_model.combine({"emb": emb, "code": code, "slm": slm}, weights), code, slm, tokens, emb
+    if slm is None:
+        return code, code, None, tokens, None
+    combined = intent_model.combine({"code": code, "slm": slm}, {"code": 1.0, "slm": slm_weight(backend)})
+    return combined, code, slm, tokens, None
 
 
 # What a shopper writes around an order number and email when answering "which order, which email?".
@@ -233,7 +244,9 @@ def understand(
     confirm = bool(CONFIRM_RE.match(clean)) and bool(state.get("pending_action"))
     deny = bool(DENY_RE.match(clean)) and bool(state.get("pending_action"))
     follow_up = bool(FOLLOW_UP_RE.search(classifier.spelling_fix(clean))) and bool(state.get("last_intent"))
-    probs, code, slm, tokens = intent_probs(clean, backend=backend, use_slm=use_slm, has_product=has_product)
+    probs, code, slm, tokens, emb = intent_probs(
+        clean, backend=backend, use_slm=use_slm, has_product=has_product
+    )
     intent = max(probs, key=lambda k: probs[k])
     probability = probs[intent]
     last = state.get("last_intent")
@@ -276,12 +289,24 @@ def understand(
     asked = classifier.asks_for_human(clean)
     if asked:
         intent, probability = "complaint_or_human", max(probability, probs["complaint_or_human"], 0.9)
+    ambiguous = None
+    model = intent_model.active()
+    top_two = sorted(probs, key=lambda k: probs[k], reverse=True)[:2]
+    if (
+        model is not None
+        and intent == top_two[0]
+        and probability == probs[intent]  # no rule above decided it
+        and intent_model.top_two_margin(probs) < model.margin
+        and "greeting" not in top_two
+    ):
+        ambiguous = (top_two[0], top_two[1])
     return Understanding(
         intent=intent,
         probability=float(min(1.0, max(0.0, probability))),
         probs=probs,
         code_probs=code,
         slm_probs=slm,
+        emb_probs=emb,
         sub_intent=sub_intent_for(intent, clean),
         asked_for_human=asked,
         confirm=confirm,
@@ -289,6 +314,7 @@ def understand(
         follow_up=follow_up,
         truncated=truncated,
         injection=classifier.injection_cue(clean),
+        ambiguous=ambiguous,
         tokens=tokens,
         ms=(time.perf_counter() - started) * 1000,
     )

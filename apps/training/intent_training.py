@@ -1,0 +1,164 @@
+"""Fit the learned intent expert and the expert-combination weights (intent_model.py).
+
+Training rows: the store-agnostic generated phrasings (training_phrases.py, train side of its
+by-template split) plus the hand-written seed phrasings (phrasing.py). Calibration rows: the
+held-out templates of training_phrases.py. The combination weights and the clarify margin are
+fitted on calibration only. ``check`` rows (an external labelled file, e.g. real shoppers' phrasing
+from other stores' bots) are scored and reported, never trained or fitted on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from apps.assistant import classifier, intent_model
+from apps.assistant.intents import INTENTS
+from apps.assistant.phrasing import PHRASES
+from apps.assistant.prompts import LABEL_TO_INTENT, understand_labels, understand_prompt
+from apps.assistant.training_phrases import training_split
+
+Row = tuple[str, str]
+
+
+def rows_train_calibration(seed: int = 0) -> tuple[list[Row], list[Row]]:
+    train, calibration = training_split(seed=seed)
+    seen = {text.lower() for text, _ in train}
+    seeds = [
+        (text, intent) for intent, texts in PHRASES.items() for text in texts if text.lower() not in seen
+    ]
+    calib_texts = {text.lower() for text, _ in calibration}
+    return train + [r for r in seeds if r[0].lower() not in calib_texts], calibration
+
+
+def features(vectors: np.ndarray, texts: Sequence[str], hash_dim: int) -> Any:
+    """Sparse rows: the embedding, then L2-normalised binary hashed n-grams (intent_model.logits)."""
+    import scipy.sparse as sp
+
+    rows, cols, vals = [], [], []
+    for r, text in enumerate(texts):
+        indices = intent_model.hashed_indices(text, hash_dim)
+        rows += [r] * len(indices)
+        cols += indices
+        vals += [1.0 / np.sqrt(len(indices))] * len(indices)
+    grams = sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), hash_dim))
+    return sp.hstack([sp.csr_matrix(vectors), grams]).tocsr()
+
+
+def slm_probs(backend: Any, text: str) -> dict[str, float]:
+    scores = backend.score_labels(
+        prompt=understand_prompt(text), labels=understand_labels(), context="understand"
+    )
+    out = dict.fromkeys(INTENTS, 0.0)
+    for label, p in scores.probs.items():
+        intent = LABEL_TO_INTENT.get(label.strip())
+        if intent:
+            out[intent] += p
+    return out
+
+
+def experts_for(
+    rows: Sequence[Row], *, model: intent_model.IntentModel, embed: Callable, backend: Any | None
+) -> dict[str, list[dict[str, float] | None]]:
+    texts = [text for text, _ in rows]
+    vectors = embed(texts)
+    emb = [model.probs(vector, text) for vector, text in zip(vectors, texts, strict=True)]
+    code = [classifier.code_probs(text) for text in texts]
+    slm = [slm_probs(backend, text) for text in texts] if backend is not None else [None] * len(texts)
+    return {"emb": emb, "code": code, "slm": slm}
+
+
+def report_rows(
+    experts: dict[str, list[dict[str, float] | None]], labels: Sequence[str], combine: dict[str, dict]
+) -> dict[str, dict[str, float]]:
+    """Accuracy and log loss of each expert alone and of the combinations, on one set."""
+    out: dict[str, dict[str, float]] = {}
+    for name, rows in experts.items():
+        if rows and rows[0] is not None:
+            out[f"{name}-only"] = {
+                "accuracy": intent_model.accuracy(rows, labels),
+                "log_loss": intent_model.log_loss(rows, labels),
+            }
+    for key, weights in combine.items():
+        if key == "slm" and experts["slm"][0] is None:
+            continue
+        combined = [
+            intent_model.combine({n: experts[n][i] for n in experts}, weights) for i in range(len(labels))
+        ]
+        oos = [i for i, label in enumerate(labels) if label == "out_of_scope"]
+        out[f"combined ({key})"] = {
+            "accuracy": intent_model.accuracy(combined, labels),
+            "log_loss": intent_model.log_loss(combined, labels),
+            "out_of_scope_recall": (
+                sum(max(combined[i], key=lambda k: combined[i][k]) == "out_of_scope" for i in oos) / len(oos)
+                if oos
+                else float("nan")
+            ),
+        }
+    return out
+
+
+def train(
+    *,
+    embedder: Any,
+    backend: Any | None,
+    seed: int = 0,
+    check: Sequence[Row] = (),
+    c: float = 16.0,
+    log: Callable[[str], None] = print,
+) -> tuple[intent_model.IntentModel, dict]:
+    started = time.perf_counter()
+    train_rows, calibration = rows_train_calibration(seed)
+    log(f"train {len(train_rows)} rows, calibration {len(calibration)} rows, check {len(check)} rows")
+    index = {intent: i for i, intent in enumerate(INTENTS)}
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [text for text, _ in train_rows]
+    x = features(embedder.embed(texts), texts, intent_model.HASH_DIM)
+    y = np.array([index[intent] for _, intent in train_rows])
+    # Classes weighted to equal mass: out_of_scope and order_status are the big ones.
+    fitted = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
+    if list(fitted.classes_) != list(range(len(INTENTS))):
+        raise ValueError("every intent needs training rows")
+    model = intent_model.IntentModel(
+        embedder=embedder.name,
+        weights=fitted.coef_.T.copy(),
+        bias=fitted.intercept_.copy(),
+        combine={"no_slm": {"emb": 1.0}, "slm": {"emb": 1.0}},
+    )
+    log(f"logistic regression fitted in {time.perf_counter() - started:.1f}s")
+    labels = [intent for _, intent in calibration]
+    experts = experts_for(calibration, model=model, embed=embedder.embed, backend=backend)
+    no_slm, _ = intent_model.weights_fit({"emb": experts["emb"], "code": experts["code"]}, labels)
+    combine = {"no_slm": no_slm}
+    if backend is not None:
+        combine["slm"], _ = intent_model.weights_fit(experts, labels)
+    else:
+        combine["slm"] = {**no_slm, "slm": 0.0}
+    model.combine = combine
+    key = "slm" if backend is not None else "no_slm"
+    calibrated = [
+        intent_model.combine({n: experts[n][i] for n in experts}, combine[key]) for i in range(len(labels))
+    ]
+    model.margin = intent_model.margin_fit(calibrated, labels)
+    report: dict[str, Any] = {
+        "rows": {"train": len(train_rows), "calibration": len(calibration), "check": len(check)},
+        "combine": combine,
+        "margin": model.margin,
+        "calibration": report_rows(experts, labels, combine),
+    }
+    if check:
+        check_experts = experts_for(check, model=model, embed=embedder.embed, backend=backend)
+        report["check"] = report_rows(check_experts, [intent for _, intent in check], combine)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    model.meta = {
+        "seed": seed,
+        "C": c,
+        "features": f"{embedder.name} embedding + {intent_model.HASH_DIM} hashed n-grams",
+        "slm_adapter": bool(getattr(backend, "adapter_file", None)) if backend is not None else None,
+        "report": report,
+    }
+    return model, report

@@ -1,0 +1,118 @@
+"""The trained understand step (apps/assistant/intent_model.py, models/understand.npz).
+
+These tests use the REAL MiniLM embedder (the expert is trained on its vectors); the SLM stays the
+FakeSLM of tests/assistant/conftest.py, which the shipped weights do not use for intents. The
+messages below were written for this file: they are neither training templates nor rows of the
+external phrasing set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from apps.assistant import intent_model
+from apps.assistant.intents import INTENTS
+from apps.assistant.understand import understand
+from apps.inference.embeddings import MiniLMEmbedder, embedder_reset
+from tests.assistant.helpers import ask
+
+MINILM = "apps.inference.embeddings.MiniLMEmbedder"
+
+
+@pytest.fixture
+def minilm(settings):
+    settings.EMBEDDING_BACKEND = MINILM
+    embedder_reset()
+    intent_model.reset()
+    yield
+    embedder_reset()
+    intent_model.reset()
+
+
+def test_the_shipped_model_is_for_minilm_with_calibrated_weights():
+    model = intent_model.IntentModel.load(intent_model.default_path())
+    assert model.embedder == MiniLMEmbedder.name
+    assert model.weights.shape == (384 + model.hash_dim, len(INTENTS))
+    assert set(model.combine) == {"slm", "no_slm"}
+    assert model.combine["no_slm"]["emb"] > 0
+    assert 0 < model.margin < 0.5
+    report = model.meta["report"]
+    # The learned combination beats each expert alone on the calibration split.
+    calibration = report["calibration"]
+    assert calibration["combined (no_slm)"]["accuracy"] > calibration["code-only"]["accuracy"]
+    assert calibration["combined (no_slm)"]["log_loss"] < calibration["emb-only"]["log_loss"]
+
+
+def test_the_fake_embedder_gets_no_trained_expert():
+    # tests/assistant/conftest.py runs the FakeEmbedder: vectors the model was never trained on.
+    intent_model.reset()
+    assert intent_model.active() is None
+    assert understand("where is my parcel", backend=None, state={}).emb_probs is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("how do i reset my wifi router", "out_of_scope"),
+        ("whats a good recipe for lasagne", "out_of_scope"),
+        ("convert 50 dollars to euros for me", "out_of_scope"),
+        ("my parcel never showed up, where is it", "order_status"),
+        ("i'd like to send back the lamp i bought", "return_refund"),
+        ("please stop my order before it ships", "cancel_order"),
+        ("can i pay in instalments", "payment_billing"),
+        ("i forgot the password to my account", "account"),
+    ],
+)
+def test_trained_understand_on_new_phrasing(minilm, text, intent):
+    u = understand(text, backend=None, state={})
+    assert u.emb_probs is not None
+    assert u.intent == intent, (u.intent, round(u.probability, 2))
+
+
+@pytest.mark.django_db
+def test_a_damaged_model_file_falls_back_to_code_and_slm(minilm, settings, tmp_path):
+    bad = tmp_path / "understand.npz"
+    bad.write_bytes(b"not a model")
+    settings.UNDERSTAND_MODEL_FILE = str(bad)
+    intent_model.reset()
+    assert intent_model.active() is None
+    assert understand("where is my order", backend=None, state={}).intent == "order_status"
+
+
+def test_weights_fit_prefers_the_expert_that_is_right():
+    labels = ["order_status", "account"] * 20
+    right = [{k: (0.9 if k == label else 0.1 / 11) for k in INTENTS} for label in labels]
+    noise = [{k: 1 / len(INTENTS) for k in INTENTS} for _ in labels]
+    weights, loss = intent_model.weights_fit({"emb": right, "code": noise}, labels)
+    assert weights["emb"] > 0
+    assert loss < intent_model.log_loss(noise, labels)
+
+
+def test_margin_is_zero_when_close_calls_are_mostly_right_and_positive_when_wrong():
+    labels = ["order_status"] * 50
+    close_right = [{**dict.fromkeys(INTENTS, 0.0), "order_status": 0.5, "account": 0.45} for _ in labels]
+    assert intent_model.margin_fit(close_right, labels) == 0.0
+    close_wrong = [{**dict.fromkeys(INTENTS, 0.0), "account": 0.5, "order_status": 0.45} for _ in labels]
+    assert intent_model.margin_fit(close_wrong, labels) == pytest.approx(0.05)
+
+
+def test_hashed_features_shift_the_logits():
+    model = intent_model.IntentModel.load(intent_model.default_path())
+    vector = np.zeros(384)
+    assert not np.allclose(model.logits(vector, "refund"), model.logits(vector, "password"))
+
+
+@pytest.mark.django_db
+def test_a_close_call_is_asked_about_through_reply(minilm, store, monkeypatch):
+    shipped = intent_model.IntentModel.load(intent_model.default_path())
+    # Every message a close call: the reply asks between the two topics instead of guessing.
+    monkeypatch.setattr(intent_model, "active", lambda: dataclasses.replace(shipped, margin=1.01))
+    r = ask("i'd like to send back the lamp i bought")
+    assert r.route == "clarify"
+    assert r.answer.startswith("Just to be sure: is this about")
+    assert r.trace["escalation_reason"].startswith("ambiguous: ")
+    assert not any(call["name"].endswith("_create") for call in r.trace["tool_calls"])
