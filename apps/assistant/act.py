@@ -204,10 +204,23 @@ def knowledge_answer(
 
 
 # --- Intent handlers ----------------------------------------------------------------------------
-def act(*, intent: str, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str) -> ActResult:
+def act(
+    *,
+    intent: str,
+    sub_intent: str | None,
+    u: Any,
+    state: dict,
+    identity: Any,
+    text: str,
+    dry_run: bool = False,
+) -> ActResult:
+    """Run the intent's tools. ``dry_run``: rebuild the state a past message left, writing nothing
+    (a confirmed write then is not repeated; the database already holds its outcome)."""
     res = ActResult(kind="answer")
     handler = HANDLERS.get(intent, _out_of_scope)
-    return handler(sub_intent=sub_intent, u=u, state=state, identity=identity, text=text, res=res)
+    return handler(
+        sub_intent=sub_intent, u=u, state=state, identity=identity, text=text, res=res, dry_run=dry_run
+    )
 
 
 GREETING_WORD_RE = re.compile(
@@ -271,7 +284,15 @@ def _order_status(
 
 
 def _cancel(
-    *, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any
+    *,
+    sub_intent: str | None,
+    u: Any,
+    state: dict,
+    identity: Any,
+    text: str,
+    res: ActResult,
+    dry_run: bool = False,
+    **_: Any,
 ) -> ActResult:
     from apps.orders.selectors import order_status_summary
 
@@ -291,15 +312,12 @@ def _cancel(
     summary = order_status_summary(order=order)
     res.facts.append(summary)
     res.order_facts = True
-    if (
-        u.confirm
-        and pending
-        and pending.get("action") == "cancel"
-        and pending.get("order") == order.external_id
-    ):
+    if u.confirm and _pending_matches(pending, "cancel", order):
         from apps.orders.services import InvalidTransition, order_cancel
 
         state.pop("pending_action", None)
+        if dry_run:
+            return res
         try:
             order_cancel(order=order)
         except InvalidTransition:
@@ -351,8 +369,71 @@ def _policy_answer(*, text: str, res: ActResult, window: str) -> ActResult:
     return res
 
 
+# --- Items of an order ---------------------------------------------------------------------------
+ALL_ITEMS_RE = re.compile(
+    r"\b(?:all|everything|every(?:thing| item| one)|whole order|entire order|both|the lot)\b", re.IGNORECASE
+)
+ITEM_NAMED_SCORE = 0.45  # the product-hint bar: the message names this line's product
+ITEM_RUNNER_UP = 0.6  # a second named line scores at least this share of the best one
+
+
+def lines_named(text: str, lines: list[dict]) -> list[dict]:
+    """The order's lines the message names, by the catalog matcher restricted to the order's
+    products ("return the t-shirt", "the lamp and the rug"). Empty when it names none."""
+    from apps.catalog.selectors import product_match_scores
+
+    if not lines:
+        return []
+    scores = dict(product_match_scores(text=text, limit=12))
+    ranked = sorted(
+        ((scores.get(line["product_id"], 0.0), line) for line in lines), key=lambda pair: -pair[0]
+    )
+    best = ranked[0][0]
+    if best < ITEM_NAMED_SCORE:
+        return []
+    return [line for score, line in ranked if score >= max(ITEM_NAMED_SCORE, ITEM_RUNNER_UP * best)]
+
+
+def pending_items_named(text: str, state: dict) -> str | None:
+    """The pending return's or exchange's intent when the message names items of its order
+    ("just the lamp"): the answer to "which items?", not a new topic."""
+    from apps.orders.models import OrderLine
+
+    pending = state.get("pending_action") or {}
+    if pending.get("action") not in ("return", "exchange") or not pending.get("order"):
+        return None
+    lines = [
+        {"product_id": product_id}
+        for product_id in OrderLine.objects.filter(order__external_id=pending["order"]).values_list(
+            "variant__product_id", flat=True
+        )
+    ]
+    return pending["intent"] if lines_named(text, lines) else None
+
+
+def _item_label(line: dict) -> str:
+    values = [str(v) for v in (line.get("options") or {}).values() if v not in (None, "")]
+    return f"the {line['product']}" + (f" ({', '.join(values)})" if values else "")
+
+
+def _variants_of(lines: list[dict]) -> list[str]:
+    return sorted({line["variant"] for line in lines})
+
+
+def _pending_matches(pending: dict | None, action: str, order: Any) -> bool:
+    return bool(pending) and pending.get("action") == action and pending.get("order") == order.external_id
+
+
 def _return(
-    *, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any
+    *,
+    sub_intent: str | None,
+    u: Any,
+    state: dict,
+    identity: Any,
+    text: str,
+    res: ActResult,
+    dry_run: bool = False,
+    **_: Any,
 ) -> ActResult:
     from apps.orders.selectors import order_status_summary, return_eligibility
 
@@ -371,8 +452,8 @@ def _return(
     res.cite("order", order.external_id)
     res.order_facts = True
     state["slots"]["order_number"] = order.external_id
+    summary = order_status_summary(order=order)
     if sub_intent == "refund_status":
-        summary = order_status_summary(order=order)
         res.call("order_status", {"order_number": order.external_id})
         res.facts.append(summary)
         res.answer = tpl.refund_status_text(summary)
@@ -380,39 +461,96 @@ def _return(
     eligibility = return_eligibility(order=order)
     res.call("return_eligibility", {"order_number": order.external_id})
     res.facts.append(eligibility)
-    if (
-        u.confirm
-        and pending
-        and pending.get("action") == "return"
-        and pending.get("order") == order.external_id
-    ):
-        from apps.orders.services import ReturnNotAllowed, return_request_create
-
+    if u.confirm and _pending_matches(pending, "return", order):
         state.pop("pending_action", None)
-        try:
-            request = return_request_create(order=order, reason=state["slots"].get("reason") or "")
-        except ReturnNotAllowed:
-            res.call("return_request_create", {"order_number": order.external_id}, ok=False)
-            res.answer = tpl.return_eligibility_text(eligibility)
-            return res
-        res.call("return_request_create", {"order_number": order.external_id})
-        res.answer = (
-            f"Your return for order {order.external_id} is open (request {request.pk}). "
-            "We'll email you the return instructions."
-        )
-        res.facts.append({"return_request": request.pk})
-        return res
-    res.answer = tpl.return_eligibility_text(eligibility)
+        # A pending return from before items could be named holds no variants: all of them.
+        variants = pending.get("variants") or _variants_of(eligibility["returnable_lines"])
+        return _return_confirmed(order, variants, eligibility, state, res, dry_run=dry_run)
+    named = lines_named(text, summary["lines"])
+    if not named and _pending_matches(pending, "return", order) and not ALL_ITEMS_RE.search(text):
+        named = [line for line in summary["lines"] if line["variant"] in pending.get("variants", [])]
+    _return_propose(order, eligibility, named, text, state, res)
     if access.others:
         # Picked the newest of several orders on the account: say which, and offer the others.
         res.facts.append({"other_orders": access.others})
-        ask = " Shall I start the return? Reply yes to confirm."
-        note = f" (This is your latest order; you also have {tpl._join(access.others[:3])}. Tell me if you meant another one.)"  # noqa: E501
-        base = res.answer.removesuffix(ask)
-        res.answer = base + note + (ask if base != res.answer else "")
-    if eligibility.get("eligible"):
-        state["pending_action"] = {"intent": "return_refund", "action": "return", "order": order.external_id}
-        res.quick_replies = ["Yes, start the return", "No thanks"]
+        res.answer += f" (This is your latest order; you also have {tpl._join(access.others[:3])}. Tell me if you meant another one.)"  # noqa: E501
+    return res
+
+
+def _return_propose(
+    order: Any,
+    eligibility: dict,
+    named: list[dict],
+    text: str,
+    state: dict,
+    res: ActResult,
+) -> ActResult:
+    """Say what can be returned and ask to confirm exactly which items."""
+    returnable = eligibility["returnable_lines"]
+    returnable_ids = {line["line_id"] for line in returnable}
+    final_ids = {item["line_id"] for item in eligibility["final_sale_items"]}
+    chosen = [line for line in named if line["line_id"] in returnable_ids] if named else list(returnable)
+    refused = [line for line in named if line["line_id"] not in returnable_ids]
+    if not eligibility.get("eligible") or not chosen:
+        if refused and eligibility.get("eligible"):
+            res.answer = tpl.items_not_returnable_text(
+                [_item_label(line) for line in refused],
+                final_sale=bool(final_ids & {x["line_id"] for x in refused}),
+            )
+        else:
+            res.answer = tpl.return_eligibility_text(eligibility)
+        state.pop("pending_action", None)
+        return res
+    variants = _variants_of(chosen)
+    state["pending_action"] = {
+        "intent": "return_refund",
+        "action": "return",
+        "order": order.external_id,
+        "variants": variants,
+    }
+    res.call("return_propose", {"order_number": order.external_id, "variants": variants})
+    several = len(returnable) > 1 and not named and not ALL_ITEMS_RE.search(text)
+    res.answer = tpl.return_proposal_text(
+        eligibility,
+        items=[_item_label(line) for line in chosen],
+        refused=[_item_label(line) for line in refused],
+        ask_which=several,
+    )
+    res.quick_replies = ["Yes, start the return", "No thanks"]
+    return res
+
+
+def _return_confirmed(
+    order: Any, variants: list[str], eligibility: dict, state: dict, res: ActResult, *, dry_run: bool
+) -> ActResult:
+    from apps.orders.services import ReturnNotAllowed, return_request_create
+
+    lines = [line for line in eligibility["returnable_lines"] if line["variant"] in variants]
+    args = {"order_number": order.external_id, "variants": sorted(variants)}
+    if dry_run:  # rebuilding the state from history: the write happened (or not) back then
+        return res
+    if not lines:
+        res.call("return_request_create", args, ok=False)
+        res.answer = tpl.return_eligibility_text(eligibility)
+        return res
+    try:
+        request = return_request_create(
+            order=order,
+            reason=state["slots"].get("reason") or "",
+            line_ids=[line["line_id"] for line in lines],
+        )
+    except ReturnNotAllowed:
+        res.call("return_request_create", args, ok=False)
+        res.answer = tpl.return_eligibility_text(eligibility)
+        return res
+    res.call("return_request_create", args)
+    res.facts.append({"return_request": request.pk})
+    res.answer = tpl.return_opened_text(
+        order.external_id,
+        request.pk,
+        [_item_label(line) for line in lines],
+        whole=len(lines) == len(eligibility["returnable_lines"]),
+    )
     return res
 
 
@@ -439,13 +577,26 @@ def _product(state: dict, res: ActResult) -> Any | None:
 
 
 def _exchange(
-    *, sub_intent: str | None, u: Any, state: dict, identity: Any, text: str, res: ActResult, **_: Any
+    *,
+    sub_intent: str | None,
+    u: Any,
+    state: dict,
+    identity: Any,
+    text: str,
+    res: ActResult,
+    dry_run: bool = False,
+    **_: Any,
 ) -> ActResult:
     from apps.orders.selectors import exchange_options
 
+    pending = state.get("pending_action")
     has_order_context = bool(state["slots"].get("order_number")) or state.get("verified_order")
     if sub_intent == "policy" and not has_order_context and not _own_order_meant(text, identity):
         return _policy_answer(text=text, res=res, window="exchange")
+    if u.deny and pending:
+        state.pop("pending_action", None)
+        res.answer = "Okay, no exchange made. Your order stays as it is."
+        return res
     access = order_access(state=state, identity=identity, res=res)
     if access.order is None:
         return access_clarify(access, res)
@@ -453,18 +604,158 @@ def _exchange(
     res.cite("order", order.external_id)
     res.order_facts = True
     state["slots"]["order_number"] = order.external_id
+    if u.confirm and _pending_matches(pending, "exchange", order):
+        state.pop("pending_action", None)
+        return _exchange_confirmed(order, pending, state, res, dry_run=dry_run)
     size, color = state["slots"].get("size"), state["slots"].get("color")
     options = exchange_options(order=order, size=size, color=color)
     res.call("exchange_options", {"order_number": order.external_id, "size": size, "color": color})
     res.facts.append(options)
-    if not size and not color and options.get("eligible"):
+    line = _exchange_line(text, options["lines"], state)
+    wanted = _wanted_options(state, line)
+    if options.get("eligible") and line is not None and wanted:
+        target = _exchange_target(line, wanted)
+        if target is not None:
+            return _exchange_propose(order, line, target, state, res)
+    state.pop("pending_action", None)
+    if options.get("eligible") and line is not None and wanted:
+        res.answer = tpl.exchange_unavailable_text(
+            number=order.external_id,
+            product=line["product"],
+            wanted=wanted,
+            alternatives=_in_stock_alternatives(line),
+        )
+        return res
+    if options.get("eligible") and not wanted:
         res.kind = "clarify"
         res.slot_completeness = 0.7
+        what = "item and option" if line is None and len(options["lines"]) > 1 else "size or option"
         res.answer = (
-            tpl.exchange_text(options, order_number=order.external_id) + " Which size would you like instead?"
+            tpl.exchange_text(options, order_number=order.external_id)
+            + f" Which {what} would you like instead?"
         )
         return res
     res.answer = tpl.exchange_text(options, order_number=order.external_id)
+    return res
+
+
+def _exchange_line(text: str, lines: list[dict], state: dict) -> dict | None:
+    """The order line to exchange: the one the message names, else the product under discussion,
+    else the only exchangeable line."""
+    from apps.catalog.models import Product
+
+    named = lines_named(text, lines)
+    if len(named) == 1:
+        return named[0]
+    product = state["slots"].get("product")
+    if product:
+        pk = Product.objects.filter(external_id=product).values_list("pk", flat=True).first()
+        same = [line for line in lines if line.get("product_id") == pk]
+        if len(same) == 1:
+            return same[0]
+    return lines[0] if len(lines) == 1 else None
+
+
+def _wanted_options(state: dict, line: dict | None) -> dict[str, str]:
+    """The option values the shopper asked for instead (any option name the product has)."""
+    if line is None:
+        return {}
+    have = {str(k).lower() for k in (line["current"].get("options") or {})}
+    wanted = {k: v for k, v in (state.get("options") or {}).items() if k in have}
+    for key in ("size", "color"):
+        value = state["slots"].get(key)
+        if value and (key in have or not have):
+            wanted[key] = str(value)
+    return wanted
+
+
+def _exchange_target(line: dict, wanted: dict[str, str]) -> dict | None:
+    """The in-stock variant of the line's product with the wanted values, the rest of the current
+    options kept where possible ("a size 10" keeps the colour)."""
+    from apps.catalog.models import Product
+    from apps.catalog.selectors import variants_with_options
+
+    product = Product.objects.prefetch_related("variants").get(pk=line["product_id"])
+    in_stock = {v["id"] for v in line["options"]}
+    current = {str(k).lower(): v for k, v in (line["current"].get("options") or {}).items()}
+    for options in ({**current, **wanted}, wanted):
+        matches = [v for v in variants_with_options(product=product, options=options) if v.pk in in_stock]
+        if matches:
+            variant = matches[0]
+            return {
+                "id": variant.pk,
+                "external_id": variant.external_id,
+                "options": dict(variant.options or {}),
+            }
+    return None
+
+
+def _in_stock_alternatives(line: dict) -> list[str]:
+    """The other options of the line's product in stock now, as the catalog spells them."""
+    from apps.catalog.models import Variant
+
+    labels = []
+    for variant in Variant.objects.filter(product_id=line["product_id"]).exclude(
+        pk=line["current"]["variant_id"]
+    ):
+        if variant.in_stock:
+            labels.append(", ".join(str(v) for v in (variant.options or {}).values() if v not in (None, "")))
+    return list(dict.fromkeys(label for label in labels if label))
+
+
+def _exchange_propose(order: Any, line: dict, target: dict, state: dict, res: ActResult) -> ActResult:
+    args = {
+        "order_number": order.external_id,
+        "variant": line["current"]["variant"],
+        "new_variant": target["external_id"],
+    }
+    state["pending_action"] = {
+        "intent": "exchange_size",
+        "action": "exchange",
+        "order": order.external_id,
+        **{"line": line["line_id"], "variant": args["variant"], "new_variant": args["new_variant"]},
+    }
+    res.call("exchange_propose", args)
+    res.cite("variant", target["external_id"])
+    res.facts.append({"exchange_to": target})
+    res.kind = "clarify"
+    res.answer = tpl.exchange_proposal_text(
+        product=line["product"], current=line["current"].get("options") or {}, new=target["options"]
+    )
+    res.quick_replies = ["Yes, exchange it", "No thanks"]
+    return res
+
+
+def _exchange_confirmed(
+    order: Any, pending: dict, state: dict, res: ActResult, *, dry_run: bool
+) -> ActResult:
+    from apps.catalog.models import Variant
+    from apps.catalog.services import OutOfStock
+    from apps.orders.services import ReturnNotAllowed, exchange_request_create
+
+    args = {
+        "order_number": order.external_id,
+        "variant": pending["variant"],
+        "new_variant": pending["new_variant"],
+    }
+    if dry_run:
+        return res
+    variant = Variant.objects.filter(external_id=pending["new_variant"]).select_related("product").first()
+    try:
+        if variant is None:
+            raise OutOfStock(pending["new_variant"])
+        request = exchange_request_create(
+            order=order, line_id=pending["line"], variant=variant, reason=state["slots"].get("reason") or ""
+        )
+    except (ReturnNotAllowed, OutOfStock) as exc:
+        res.call("exchange_request_create", args, ok=False)
+        res.answer = tpl.exchange_failed_text(order.external_id, getattr(exc, "reason", "out_of_stock"))
+        return res
+    res.call("exchange_request_create", args)
+    res.facts.append({"return_request": request.pk, "exchange_to": dict(variant.options or {})})
+    res.answer = tpl.exchange_opened_text(
+        order.external_id, request.pk, variant.product.name, dict(variant.options or {})
+    )
     return res
 
 

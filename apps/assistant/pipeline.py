@@ -7,6 +7,7 @@ websockets or Celery: the widget's worker, ``manage.py ask`` and the evaluation 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import re
 import time
@@ -18,7 +19,7 @@ from django.conf import settings
 
 from apps.assistant import judge as judge_mod
 from apps.assistant import respond as tpl
-from apps.assistant.act import ActResult, act, extracted_merge
+from apps.assistant.act import ActResult, act, extracted_merge, pending_items_named
 from apps.assistant.prompts import LLM_SYSTEM, respond_prompt
 from apps.assistant.slots import slots_extract
 from apps.assistant.understand import MAX_MODEL_CHARS, Understanding, model_text, understand
@@ -26,6 +27,7 @@ from apps.assistant.understand import MAX_MODEL_CHARS, Understanding, model_text
 logger = logging.getLogger(__name__)
 
 PRODUCT_INTENTS = ("size_availability_or_fit", "product_question", "exchange_size")
+WRITE_INTENTS = ("cancel_order", "return_refund", "exchange_size")  # their confirmations span turns
 SLOT_KEYS = ("order_number", "email", "product", "size", "color", "quantity", "reason")
 TRACE_KEYS = (
     "route",
@@ -215,30 +217,25 @@ def _extract_into_state(text: str, intent: str, state: dict, calls: list[dict] |
         _options_into_state(text, state, product)
 
 
-def state_replay(*, turns: list[Turn], state: dict) -> dict:
-    """Fold earlier turns into the state (slots, verification, last topic) without answering."""
-    from apps.orders.selectors import order_verify_by_email
-
-    for turn in turns:
-        if turn.role == "customer":
-            text, _ = model_text(turn.text or "")
-            if not _has_words(text):
-                continue
-            u = understand(text, backend=None, state=state, use_slm=False, has_product=product_hint(text))
-            _extract_into_state(text, u.intent, state)
-            slots = state.get("slots", {})
-            if slots.get("order_number") and slots.get("email") and not state.get("verified_order"):
-                order = order_verify_by_email(number=slots["order_number"], email=slots["email"])
-                if order is not None:
-                    state["verified_order"] = order.external_id
-            if u.intent not in ("greeting",):
-                state["last_intent"] = u.intent
-        elif turn.role == "assistant" and re.search(r"\breply yes\b|\bshall i\b", turn.text or "", re.I):
-            intent = state.get("last_intent")
-            number = state.get("slots", {}).get("order_number")
-            if intent in ("cancel_order", "return_refund") and number:
-                action = "cancel" if intent == "cancel_order" else "return"
-                state["pending_action"] = {"intent": intent, "action": action, "order": number}
+def state_replay(*, turns: list[Turn], state: dict, identity: Any = None, backend: Any = None) -> dict:
+    """Rebuild the dialogue state (slots, verification attempts and lockout, pending confirmations,
+    chosen order, items and options) from earlier turns: each customer message runs the same
+    understand → extract → act path as when it was sent, writing nothing and answering nothing.
+    The assistant's wording is never read."""
+    for position, turn in enumerate(turns):
+        if turn.role != "customer":
+            continue
+        _reply(
+            turns=turns[: position + 1],
+            identity=identity,
+            llm="off",
+            state=state,
+            backend=backend,
+            trace=_empty_trace(backend),
+            started=time.perf_counter(),
+            marks={},
+            dry_run=True,
+        )
     return state
 
 
@@ -337,7 +334,7 @@ def reply(
     new_state = copy.deepcopy(state) if state is not None else None
     try:
         if new_state is None:
-            new_state = state_replay(turns=turns[:-1], state={})
+            new_state = state_replay(turns=turns[:-1], state={}, identity=identity, backend=backend)
         answer, route, quick, trace = _reply(
             turns=turns,
             identity=identity,
@@ -393,6 +390,7 @@ def _reply(
     trace: dict,
     started: float,
     marks: dict[str, float],
+    dry_run: bool = False,
 ) -> tuple[str, str, list[str], dict]:
     raw = _last_customer_text(turns)
     text, truncated = model_text(raw)
@@ -420,6 +418,9 @@ def _reply(
     marks["understand"] = time.perf_counter()
     trace["tokens"]["slm_prompt"] += u.tokens["prompt"]
     trace["tokens"]["slm_prompt_cached"] += u.tokens["cached"]
+    if (chosen := pending_items_named(text, state)) is not None:
+        # "just the rug" answers "which items?": the pending action's topic, not a new one.
+        u = dataclasses.replace(u, intent=chosen, probability=max(u.probability, 0.9), ambiguous=None)
     intent = u.intent
     calls: list[dict] = []
     _extract_into_state(text, intent, state, calls)
@@ -429,11 +430,19 @@ def _reply(
         res.answer, res.quick_replies = tpl.topic_choice_text(*u.ambiguous)
         res.escalation_reason = f"ambiguous: {u.ambiguous[0]} or {u.ambiguous[1]}"
     else:
-        res = act(intent=intent, sub_intent=u.sub_intent, u=u, state=state, identity=identity, text=text)
+        res = act(
+            intent=intent,
+            sub_intent=u.sub_intent,
+            u=u,
+            state=state,
+            identity=identity,
+            text=text,
+            dry_run=dry_run,
+        )
     res.tool_calls = calls + res.tool_calls
     if intent not in ("greeting",):
         state["last_intent"] = intent
-    if res.kind != "clarify" and intent not in ("cancel_order", "return_refund"):
+    if res.kind != "clarify" and intent not in WRITE_INTENTS:
         state.pop("pending_action", None)
 
     # Respond: the template is the answer unless the SLM phrases a knowledge passage better.
@@ -444,6 +453,7 @@ def _reply(
     if (
         res.kind == "answer"
         and res.passage
+        and not dry_run
         and _use_slm_respond(backend)
         and intent in ("shipping_delivery", "payment_billing", "account", "product_question")
     ):
@@ -495,6 +505,10 @@ def _reply(
         route, reason = "escalate", f"low_confidence: {confidence:.2f} < {threshold:.2f} for {intent}"
     if u.injection and route in ("slm", "clarify"):
         route, reason = "escalate", "bad_input: the message tries to re-instruct the assistant"
+    if route == "escalate" and intent != "out_of_scope":
+        state.pop("pending_action", None)  # handed on: nothing waits for a "yes" any more
+    if route == "escalate" and dry_run:
+        return answer, route, res.quick_replies, trace
     if route == "escalate":
         route, answer, reason = _route_escalation(
             reason=reason or "low_confidence",
@@ -505,8 +519,6 @@ def _reply(
             trace=trace,
             intent=intent,
         )
-        if route != "slm" or intent != "out_of_scope":
-            state.pop("pending_action", None)
     if notes and reason is None:
         reason = notes[0]
 

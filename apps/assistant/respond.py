@@ -54,7 +54,11 @@ REASON_WORDS = {
     "already_returned": "a return has already been requested for it",
     "cancelled": "it was cancelled",
     "out_of_stock": "that option isn't in stock right now",
+    "other_product": "an exchange is for another option of the same product",
+    "same_variant": "that is the option you already have",
+    "unknown_line": "that item isn't on the order",
 }
+RETURN_ASK = " Shall I start the return? Reply yes to confirm."
 
 
 def date_text(iso: str | None) -> str:
@@ -220,12 +224,69 @@ def return_eligibility_text(e: dict) -> str:
             text += " Return shipping is free."
         elif payer == "customer":
             text += " Return shipping is paid by you."
-        return text + " Shall I start the return? Reply yes to confirm."
+        return text + RETURN_ASK
     reason = e.get("reason")
     text = f"Order {number} can't be returned: {REASON_WORDS.get(reason, reason)}."
     if reason == "window_expired" and e.get("window_days"):
         text = f"Order {number} can't be returned: the {e['window_days']}-day return window has closed."
     return text
+
+
+def return_proposal_text(e: dict, *, items: list[str], refused: list[str], ask_which: bool) -> str:
+    """The eligibility, then the exact items the return would hold, to confirm."""
+    text = return_eligibility_text(e).removesuffix(RETURN_ASK)
+    if refused:
+        text += f" {_join(refused).capitalize()} can't be returned."
+    if ask_which:
+        return text + (
+            f" It holds {_join(items)}. Shall I start a return for all of them? Reply yes, or tell me "
+            "which items to return."
+        )
+    return text + f" Shall I start a return for {_join(items)}? Reply yes to confirm."
+
+
+def items_not_returnable_text(items: list[str], *, final_sale: bool) -> str:
+    why = "final sale" if final_sale else "not returnable (a return may already be open for it)"
+    return (
+        f"Sorry, {_join(items)} {'is' if len(items) == 1 else 'are'} {why}, so I can't start a return for it."
+    )
+
+
+def return_opened_text(number: str, request_id: int, items: list[str], *, whole: bool) -> str:
+    what = f"order {number}" if whole else f"{_join(items)} from order {number}"
+    return f"Your return for {what} is open (request {request_id}). We'll email you the return instructions."
+
+
+def _options_text(options: dict) -> str:
+    return ", ".join(str(v) for v in options.values() if v not in (None, ""))
+
+
+def exchange_proposal_text(*, product: str, current: dict, new: dict) -> str:
+    changed = {k: v for k, v in new.items() if str(current.get(k, "")).lower() != str(v).lower()}
+    was = _options_text({k: current.get(k) for k in changed}) or _options_text(current)
+    now = _options_text(changed) or _options_text(new)
+    return (
+        f"I can exchange your {product} ({was}) for {now}, which is in stock. "
+        "Shall I go ahead? Reply yes to confirm."
+    )
+
+
+def exchange_unavailable_text(*, number: str, product: str, wanted: dict, alternatives: list[str]) -> str:
+    text = f"For order {number}: the {product} isn't in stock in {_options_text(wanted)}."
+    if alternatives:
+        return text + f" It is in stock in {_join(alternatives)}, if one of those suits you."
+    return text + " No other option of it is in stock right now."
+
+
+def exchange_opened_text(number: str, request_id: int, product: str, options: dict) -> str:
+    return (
+        f"Done: your exchange on order {number} is open (request {request_id}); we've reserved the "
+        f"{product} in {_options_text(options)}. We'll email you how to send the original back."
+    )
+
+
+def exchange_failed_text(number: str, reason: str) -> str:
+    return f"Sorry, I couldn't make that exchange on order {number}: {REASON_WORDS.get(reason, reason)}."
 
 
 def refund_status_text(summary: dict) -> str:
@@ -260,10 +321,13 @@ def exchange_text(options: dict, *, order_number: str) -> str:
             else:
                 parts.append(f"the {line['product']} isn't in stock in {wanted}")
         else:
-            sizes = line.get("sizes_in_stock") or []
+            # The other options in stock, as the catalog spells them ("White", "7 ft x 10 ft").
+            labels = list(
+                dict.fromkeys(_options_text(v.get("options") or {}) for v in line.get("options") or [])
+            )
             parts.append(
-                f"the {line['product']} is available in {_join(sizes)}"
-                if sizes
+                f"the {line['product']} is available in {_join(labels)}"
+                if labels
                 else f"the {line['product']} has no other option in stock"
             )
     text = f"For order {order_number}: " + "; ".join(parts) + "."

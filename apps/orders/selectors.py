@@ -347,6 +347,7 @@ def exchange_options(
             {
                 "line_id": line.pk,
                 "product": product.name,
+                "product_id": product.pk,
                 "current": {
                     "variant_id": line.variant_id,
                     "variant": line.variant.external_id,
