@@ -174,6 +174,24 @@ def retrieval_confidence(hit: Any) -> float:
     return base
 
 
+OFF_TOPIC_SCORE = 0.6  # a passage on another topic than the question's must match at least this well
+
+
+def passage_unrelated(hit: Any, *, intent: str | None) -> str | None:
+    """Why the best passage does not answer the question, or None. An FAQ whose own question is
+    about another topic than the shopper's, matched only loosely, answers something else ("do you
+    have a gym" -> the store-hours FAQ); so does a product description matched loosely by a
+    question that is not about a product."""
+    score = retrieval_confidence(hit)
+    if score >= OFF_TOPIC_SCORE or not intent:
+        return None
+    if hit.kind == "faq" and hit.title and (topic := _entry_intent(hit.title)) != intent:
+        return f"the best passage is about {topic}, not {intent} (match {score:.2f})"
+    if hit.kind == "product" and intent != "product_question":
+        return f"the best passage is a product description, not about {intent} (match {score:.2f})"
+    return None
+
+
 def passage_of(hit: Any) -> str:
     """What the SLM phrases from a hit. An FAQ is its question and answer, as the support adapter
     was trained ("question answer"); anything else its text."""
@@ -195,6 +213,11 @@ def knowledge_answer(
         return res
     best = hits[0]
     res.retrieval_score = retrieval_confidence(best)
+    unrelated = passage_unrelated(best, intent=intent)
+    if unrelated:
+        res.kind = "escalate"
+        res.escalation_reason = f"low_confidence: {unrelated}"
+        return res
     res.cite(best.kind, best.external_id)
     res.passage = passage_of(best)
     res.facts.append({"title": best.title, "text": best.text})
@@ -424,6 +447,20 @@ def _pending_matches(pending: dict | None, action: str, order: Any) -> bool:
     return bool(pending) and pending.get("action") == action and pending.get("order") == order.external_id
 
 
+def _rules_then_verify(access: OrderAccess, text: str, res: ActResult, *, window: str) -> ActResult:
+    """No order named yet ("who pays return postage", "I want to return my shoes"): the store's
+    rules (or its FAQ answer to the question), then what to send to start."""
+    if access.status != "need_both":
+        return access_clarify(access, res)
+    from apps.knowledge.selectors import policy_rules
+
+    _policy_answer(text=text, res=res, window=window)
+    if res.answer == tpl.policy_text(policy_rules(), window=window):
+        res.kind = "clarify"  # no FAQ answers it: the rules, and the ask for the order
+        res.slot_completeness = 0.5
+    return res
+
+
 def _return(
     *,
     sub_intent: str | None,
@@ -447,7 +484,7 @@ def _return(
         return res
     access = order_access(state=state, identity=identity, res=res)
     if access.order is None:
-        return access_clarify(access, res)
+        return _rules_then_verify(access, text, res, window="return")
     order = access.order
     res.cite("order", order.external_id)
     res.order_facts = True
@@ -599,7 +636,7 @@ def _exchange(
         return res
     access = order_access(state=state, identity=identity, res=res)
     if access.order is None:
-        return access_clarify(access, res)
+        return _rules_then_verify(access, text, res, window="exchange")
     order = access.order
     res.cite("order", order.external_id)
     res.order_facts = True

@@ -474,7 +474,7 @@ def _reply(
         trace["tokens"]["slm_prompt"] += stats["prompt"]
         trace["tokens"]["slm_prompt_cached"] += stats["cached"]
         trace["tokens"]["slm_completion"] += stats["completion"]
-        if phrased is not None:
+        if phrased is not None and not tpl.answer_thin(tpl.polarity_strip(phrased)):
             answer = tpl.polarity_strip(phrased)
             gen_conf = stats.get("gen_confidence")
         else:
@@ -503,6 +503,8 @@ def _reply(
     reason = res.escalation_reason
     if route in ("slm", "clarify") and confidence < threshold and not u.confirm and not u.ambiguous:
         route, reason = "escalate", f"low_confidence: {confidence:.2f} < {threshold:.2f} for {intent}"
+    if route == "slm" and (thin := tpl.answer_thin(answer)):
+        route, reason = "escalate", f"low_confidence: {thin}"
     if u.injection and route in ("slm", "clarify"):
         route, reason = "escalate", "bad_input: the message tries to re-instruct the assistant"
     if route == "escalate" and intent != "out_of_scope":

@@ -444,6 +444,22 @@ def knowledge_text(hit: Any) -> str:
     return polarity_strip(_first_sentences(without_category(hit.text), 3)) or hit.title
 
 
+def answer_thin(answer: str) -> str | None:
+    """Why a reply must not go out as it is: empty, under three words, or just a product's name
+    ("Sneakers", "Portable Charger"). None when it is a real answer."""
+    from apps.catalog.models import Product
+
+    words = re.findall(r"[^\W_]+", answer or "")
+    if not words:
+        return "empty answer"
+    if len(words) < 3:
+        return "an answer of fewer than three words"
+    bare = " ".join(words)
+    if len(words) <= 8 and Product.objects.filter(name__iexact=bare).exists():
+        return "an answer that is only a product name"
+    return None
+
+
 def _first_sentences(text: str, n: int) -> str:
     flat = " ".join((text or "").split())
     sentences = re.split(r"(?<=[.!?])\s+", flat)

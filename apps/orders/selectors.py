@@ -368,6 +368,7 @@ def exchange_options(
     else:
         reason = "eligible" if has_options else "out_of_stock"
     return {
+        "order_number": eligibility["order_number"],
         "eligible": eligibility["eligible"] and has_options,
         "reason": reason,
         "window_days": eligibility["window_days"],
