@@ -179,7 +179,7 @@ def _current_product(state: dict) -> Any | None:
 def _options_into_state(text: str, state: dict, product: Any) -> None:
     """The product's own option values the message names (any option: size, color, finish,
     "7 ft x 10 ft", "queen", "60%"); they win over the generic size and color readers."""
-    from apps.catalog.selectors import option_values_find, product_options
+    from apps.catalog.selectors import option_key, option_values_find, product_options
 
     slots = state.setdefault("slots", {})
     for name, value in option_values_find(text=text, product=product).items():
@@ -189,9 +189,11 @@ def _options_into_state(text: str, state: dict, product: Any) -> None:
             slots["color"] = value.lower()
         else:
             state.setdefault("options", {})[name] = value
-            # "brown switches": the word the generic color reader took is this option's value.
+            # "brown switches", "10-50 lb": what the generic color or size reader took is part
+            # of this option's value.
+            words = set(option_key(value).split())
             for generic in ("color", "size"):
-                if slots.get(generic) and str(slots[generic]).lower() in value.lower().split():
+                if slots.get(generic) and option_key(str(slots[generic])) in words:
                     if not product_options(product=product).get(generic):
                         slots.pop(generic)
 

@@ -74,7 +74,7 @@ def date_text(iso: str | None) -> str:
 def _money(value: str | None, currency: str = "USD") -> str:
     if value is None:
         return ""
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency or "USD")
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}.get(currency or "USD")
     return f"{symbol}{value}" if symbol else f"{value} {currency}"
 
 
@@ -338,12 +338,13 @@ def exchange_text(options: dict, *, order_number: str) -> str:
 
 def availability_text(a: dict) -> str:
     name = a["product"]["name"]
-    size, color = a.get("size"), a.get("color")
+    labels = a.get("size_labels") or {}
+    size, color = labels.get(a.get("size"), a.get("size")), a.get("color")
     chosen = [f"{value} {name}" for name, value in (a.get("options") or {}).items()]
     what = " ".join(x for x in (color, f"size {size}" if size else None, *chosen) if x)
-    price = f" for ${a['price']}" if a.get("price") else ""
+    price = f" for {_money(a['price'], a.get('currency', 'USD'))}" if a.get("price") else ""
     if size and not a.get("size_exists"):
-        sizes = a.get("sizes_in_stock") or []
+        sizes = [labels.get(s, s) for s in a.get("sizes_in_stock") or []]
         text = f"The {name} doesn't come in size {size}."
         return text + (f" Sizes in stock: {_join(sizes)}." if sizes else "")
     if color and not a.get("color_exists", True):
@@ -360,11 +361,11 @@ def availability_text(a: dict) -> str:
         nearest = a.get("nearest_in_stock") or []
         text = f"Sorry, the {name} in {what} is out of stock."
         if nearest:
-            text += f" Nearest sizes in stock: {_join(nearest)}."
+            text += f" Nearest sizes in stock: {_join(labels.get(s, s) for s in nearest)}."
         elif a.get("colors_in_stock") and size:
             text += f" In size {size} it's in stock in {_join(a['colors_in_stock'])}."
         return text
-    sizes = a.get("sizes_in_stock") or []
+    sizes = [labels.get(s, s) for s in a.get("sizes_in_stock") or []]
     if not a.get("has_sizes"):
         return f"The {name} is {'in stock' if a.get('in_stock') else 'out of stock'}{price}."
     if sizes:
@@ -412,11 +413,10 @@ def product_text(product: Any, availability: dict, hits: list[Any], question: st
     for hit in hits[:1]:
         parts.append(_first_sentences(without_category(hit.text), 2))
     if price_asked(question, availability):
-        price = availability["price"]
-        top = availability.get("price_max")
-        parts.insert(
-            0, f"The {product.name} costs ${price}" + (f" to ${top}" if top and top != price else "") + "."
-        )
+        currency = availability.get("currency", "USD")
+        price, top = _money(availability["price"], currency), availability.get("price_max")
+        span = f" to {_money(top, currency)}" if top and top != availability["price"] else ""
+        parts.insert(0, f"The {product.name} costs {price}{span}.")
     if not parts:
         parts.append(f"The {product.name}: " + _first_sentences(product.description or "", 2))
     return " ".join(p for p in parts if p).strip()

@@ -23,7 +23,7 @@ from django.db.models import Count, Max
 from django.db.models.functions import Lower
 
 from apps.catalog.fuzzy import osa_distance
-from apps.catalog.models import Product, Variant, money_str
+from apps.catalog.models import Product, Store, Variant, money_str
 
 # --------------------------------------------------------------------------------------------
 # Sizes
@@ -298,6 +298,9 @@ def variant_availability(
         "colors_in_stock": colors_in_stock,
         "size_chart": bool(product.size_chart.strip()),
         "options": dict(options or {}),
+        # Sizes as the catalog spells them ("5 ft x 7 ft", not the compared "5 FT X 7 FT").
+        "size_labels": {s: str((v.options or {}).get("size") or s) for v, s, _ in sized if s},
+        "currency": Store.objects.filter(pk=1).values_list("currency", flat=True).first() or "USD",
     }
 
 
@@ -329,7 +332,7 @@ def product_get_by_sku(*, sku: str) -> Product | None:
     return variant.product if variant else None
 
 
-def _option_key(text: str) -> str:
+def option_key(text: str) -> str:
     """ "7 ft x 10 ft" and "7ft x 10ft", "58 cm" and "58cm", "SPF-50" and "spf 50" compare equal."""
     t = _fold(str(text))
     t = re.sub(r"(\d)\s+(?=[a-z%])", r"\1", t)  # "58 cm" -> "58cm", "60 %" -> "60%"
@@ -355,11 +358,11 @@ def option_values_find(*, text: str, product: Product) -> dict[str, str]:
     {"finish": "Brushed Brass"}, {"switch": "Brown"}. Read from the store's own variants, so any
     option and any value ("queen", "7 ft x 10 ft", "60%", "500 mg") is understood. The longest
     value wins where two overlap ("king" inside "california king")."""
-    message = f" {_option_key(text)} "
+    message = f" {option_key(text)} "
     found: dict[str, str] = {}
     taken: list[tuple[int, int]] = []
     candidates = [
-        (name, value, _option_key(value))
+        (name, value, option_key(value))
         for name, values in product_options(product=product).items()
         for value in values
     ]
@@ -381,10 +384,10 @@ def option_values_find(*, text: str, product: Product) -> dict[str, str]:
 
 def variants_with_options(*, product: Product, options: dict[str, str]) -> list[Variant]:
     """Variants whose options hold every given value (compared as option_values_find reads them)."""
-    wanted = {str(k).lower(): _option_key(v) for k, v in options.items() if v}
+    wanted = {str(k).lower(): option_key(v) for k, v in options.items() if v}
     out = []
     for variant in product.variants.all():
-        have = {str(k).lower(): _option_key(v) for k, v in (variant.options or {}).items()}
+        have = {str(k).lower(): option_key(v) for k, v in (variant.options or {}).items()}
         if all(have.get(k) == v for k, v in wanted.items()):
             out.append(variant)
     return out
