@@ -645,3 +645,58 @@ def training_set_build(
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
     manifest["dir"] = str(out_dir)
     return manifest
+
+
+def training_sets_merge(*, dirs: list[Path], out_dir: Path, seed: int = 1234) -> dict[str, Any]:
+    """One training set from sets built on several stores (each ``training_set_build`` in its own
+    database): the shipped adapter learns from stores of different kinds, not one. Train rows are
+    pooled and shuffled; a held-out row whose shopper text any store trains on is dropped."""
+    manifests = [json.loads((d / "manifest.json").read_text()) for d in dirs]
+    formats = {m["prompt_format"] for m in manifests}
+    if len(formats) != 1:
+        raise ValueError(f"the sets were built for different prompt formats: {sorted(formats)}")
+
+    def rows(name: str) -> list[dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for d in dirs:
+            for line in (d / name).read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    out.setdefault(row["id"], row)
+        return list(out.values())
+
+    train = rows("train.jsonl")
+    trained = {_norm(row.get("user_text", "")) for row in train}
+    train_ids = {row["id"] for row in train}
+    test = [
+        row
+        for row in rows("test.jsonl")
+        if row["id"] not in train_ids and _norm(row.get("user_text", "")) not in trained
+    ]
+    random.Random(seed).shuffle(train)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    payload = "".join(sorted(r["id"] for r in train)) + "|" + "".join(sorted(r["id"] for r in test))
+    manifest = {
+        "seed": seed,
+        "limit": 0,
+        "prompt_format": formats.pop(),
+        "sha256": hashlib.sha256(payload.encode()).hexdigest(),
+        "merged_from": [
+            {"dir": str(d), "sha256": m["sha256"], "counts": m["counts"]}
+            for d, m in zip(dirs, manifests, strict=True)
+        ],
+        "files": {
+            "train.jsonl": _write_jsonl(out_dir / "train.jsonl", iter(train)),
+            "test.jsonl": _write_jsonl(out_dir / "test.jsonl", iter(test)),
+        },
+        "counts": {
+            "train": len(train),
+            "test": len(test),
+            "train_by_job": dict(Counter(r["job"] for r in train)),
+            "test_by_job": dict(Counter(r["job"] for r in test)),
+            "train_by_intent": dict(sorted(Counter(r["intent"] for r in train).items())),
+        },
+    }
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    manifest["dir"] = str(out_dir)
+    return manifest

@@ -196,3 +196,39 @@ def test_fact_check_and_loop_detection():
     assert not facts_grounded("It costs $49.99.", sources=["Price: $59.99."])
     assert loops("I can help. I can help. I can help. I can help.")
     assert not loops("Your order shipped with UPS, tracking 123.")
+
+
+def test_sets_of_several_stores_merge_without_leaking_held_out_text(small_store, tmp_path):
+    # given sets built on two stores of different kinds (the small test store, then a generated
+    # general-merchandise store imported in its place)
+    from apps.bundles.kinds import store_bundle_generate
+    from apps.bundles.services import bundle_import
+    from apps.training.dataset import training_sets_merge
+
+    first = training_set_build(out_dir=tmp_path / "a", seed=7, limit=300)
+    bundle_import(data=store_bundle_generate("general", seed=2), prune=True)
+    second = training_set_build(out_dir=tmp_path / "b", seed=7, limit=300)
+    # when they are merged
+    merged = training_sets_merge(dirs=[tmp_path / "a", tmp_path / "b"], out_dir=tmp_path / "m")
+    train, test = _rows(tmp_path / "m" / "train.jsonl"), _rows(tmp_path / "m" / "test.jsonl")
+    # then the pooled train rows hold both stores' rows, once each, and no held-out text is trained on
+    ids = {row["id"] for row in train}
+    assert len(ids) == len(train) == merged["counts"]["train"]
+    assert {row["id"] for row in _rows(tmp_path / "a" / "train.jsonl")} <= ids
+    assert {row["id"] for row in _rows(tmp_path / "b" / "train.jsonl")} <= ids
+    assert any("GM-" in row["prompt"] for row in train)  # the general store's own order numbers
+    trained = {" ".join(row["user_text"].lower().split()) for row in train}
+    assert not [row for row in test if " ".join(row["user_text"].lower().split()) in trained]
+    assert [m["sha256"] for m in merged["merged_from"]] == [first["sha256"], second["sha256"]]
+
+
+def test_sets_of_other_prompt_formats_do_not_merge(small_store, tmp_path):
+    from apps.training.dataset import training_sets_merge
+
+    training_set_build(out_dir=tmp_path / "a", seed=7, limit=60)
+    training_set_build(out_dir=tmp_path / "b", seed=8, limit=60)
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    manifest["prompt_format"] = "another"
+    (tmp_path / "b" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="prompt formats"):
+        training_sets_merge(dirs=[tmp_path / "a", tmp_path / "b"], out_dir=tmp_path / "m")
