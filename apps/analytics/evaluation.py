@@ -42,6 +42,9 @@ TARGETS = {
     "out_of_scope_answered_rate": ("<=", 0.03),
     "confidently_wrong_rate": ("<=", 0.02),
     "leaks": ("<=", 0),
+    # Issue 11: dialogues (verification, cancel, item returns, exchanges, follow-ups).
+    "multi_turn_success": (">=", 0.90),
+    "wrong_writes": ("<=", 0),
 }
 
 # Cost model constants (stated in every report).
@@ -387,6 +390,10 @@ class Scored:
     tokens: dict
     family: str
     split: str
+    write_expected: bool = False  # the question says which write (or none) the dialogue ends in
+    write_right: bool = True
+    wrong_write: bool = False  # a write went through that was not the expected one
+    multi_turn: bool = False
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -395,6 +402,8 @@ class Scored:
 def _family(question: dict) -> str:
     """The kind of check a question is mainly about (for the target figures)."""
     exp = question["expected"]
+    if "write" in exp:
+        return "dialogue_write" if exp["write"] else "dialogue_no_write"
     first = exp["checks"].get(exp["intent"], {})
     if exp["must_not_reveal"]:
         return "unverified_order"
@@ -430,7 +439,12 @@ def trace_score(*, question: dict, trace: dict) -> Scored:
     if route in ("slm", "clarify") and answer and intent_ok:
         checks = checks_run(checks=exp["checks"].get(intent, {}), trace=trace)
     leaks = leaks_find(answer, exp["must_not_reveal"])
-    correct = intent_ok and route_ok and all(checks.values()) and not leaks
+    write_right, wrong_write = True, False
+    if "write" in exp:
+        from apps.analytics.store_questions import write_outcome
+
+        write_right, wrong_write = write_outcome(expected=exp["write"], trace=trace)
+    correct = intent_ok and route_ok and all(checks.values()) and not leaks and write_right
     slm = route == "slm"
     return Scored(
         id=question["id"],
@@ -455,6 +469,10 @@ def trace_score(*, question: dict, trace: dict) -> Scored:
         tokens=trace.get("tokens") or {},
         family=_family(question),
         split=question.get("meta", {}).get("split", ""),
+        write_expected="write" in exp,
+        write_right=write_right,
+        wrong_write=wrong_write,
+        multi_turn=bool(question.get("history")),
     )
 
 
@@ -559,6 +577,7 @@ def metrics_compute(scored: Sequence[Scored]) -> dict:
         for key in ("slm_prompt", "slm_prompt_cached", "slm_completion", "llm_prompt", "llm_completion")
     }
     family_correct = {f: v["correct"] for f, v in families.items()}
+    dialogues = [s for s in scored if s.multi_turn]
     return {
         "n": n,
         "routes": {r: routes.get(r, 0) for r in ROUTES},
@@ -576,6 +595,13 @@ def metrics_compute(scored: Sequence[Scored]) -> dict:
         "verified_order_status_correct": family_correct.get("verified_order_status"),
         "size_availability_correct": family_correct.get("size_availability"),
         "return_eligibility_correct": family_correct.get("return_eligibility"),
+        "multi_turn_success": _rate(sum(s.correct for s in dialogues), len(dialogues)) if dialogues else None,
+        "wrong_writes": sum(s.wrong_write for s in scored),
+        "writes_right": _rate(
+            sum(s.write_right for s in scored if s.write_expected), sum(s.write_expected for s in scored)
+        )
+        if any(s.write_expected for s in scored)
+        else None,
         "per_intent": per_intent,
         "per_family": families,
         "failed_checks_on_sent_answers": dict(failed.most_common()),
