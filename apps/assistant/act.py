@@ -775,6 +775,7 @@ def _exchange_confirmed(
         "variant": pending["variant"],
         "new_variant": pending["new_variant"],
     }
+    res.facts.append({"order_number": order.external_id})
     if dry_run:
         return res
     variant = Variant.objects.filter(external_id=pending["new_variant"]).select_related("product").first()

@@ -176,26 +176,57 @@ def _current_product(state: dict) -> Any | None:
     return Product.objects.filter(external_id=ext).prefetch_related("variants").first()
 
 
+def _value_words(value: str) -> set[str]:
+    """The words and numbers an option value is made of ("32 oz" -> 32oz, 32, oz)."""
+    from apps.catalog.selectors import option_key
+
+    return set(option_key(value).split()) | set(re.findall(r"[a-z]+|\d+(?:\.\d+)?", value.lower()))
+
+
 def _options_into_state(text: str, state: dict, product: Any) -> None:
     """The product's own option values the message names (any option: size, color, finish,
     "7 ft x 10 ft", "queen", "60%"); they win over the generic size and color readers."""
     from apps.catalog.selectors import option_key, option_values_find, product_options
 
     slots = state.setdefault("slots", {})
-    for name, value in option_values_find(text=text, product=product).items():
+    options = product_options(product=product)
+    found = option_values_find(text=text, product=product)
+    for name, value in found.items():
         if name == "size":
             slots["size"] = value  # as the catalog spells it ("58cm", "Queen", "7 ft x 10 ft")
         elif name in ("color", "colour"):
             slots["color"] = value.lower()
         else:
             state.setdefault("options", {})[name] = value
-            # "brown switches", "10-50 lb": what the generic color or size reader took is part
-            # of this option's value.
-            words = set(option_key(value).split())
+            # "brown switches", "32 oz", "10-50 lb": what the generic color or size reader took
+            # is part of this option's value, unless the product has it as a color or size too.
+            words = _value_words(value)
             for generic in ("color", "size"):
-                if slots.get(generic) and option_key(str(slots[generic])) in words:
-                    if not product_options(product=product).get(generic):
+                taken = slots.get(generic)
+                known = {option_key(v) for v in options.get(generic, []) + options.get("colour", [])}
+                if taken and generic not in found and option_key(str(taken)) in words:
+                    if option_key(str(taken)) not in known:
                         slots.pop(generic)
+
+
+def _follow_up_topic(text: str, state: dict, u: Understanding) -> str | None:
+    if u.confirm or u.deny or u.intent in ("complaint_or_human", *WRITE_INTENTS):
+        return None
+    return option_follow_up(text, state)
+
+
+def option_follow_up(text: str, state: dict) -> str | None:
+    """ "what about forest green", "and in 20 L?" after a question about a product: the same
+    question about another of its option values. The topic to keep, or None."""
+    from apps.catalog.selectors import option_values_find
+
+    last = state.get("last_intent")
+    if last not in PRODUCT_INTENTS or len(text.split()) > 6:
+        return None
+    product = _current_product(state)
+    if product is None or not option_values_find(text=text, product=product):
+        return None
+    return "size_availability_or_fit" if last == "product_question" else last
 
 
 def _extract_into_state(text: str, intent: str, state: dict, calls: list[dict] | None = None) -> None:
@@ -420,8 +451,9 @@ def _reply(
     marks["understand"] = time.perf_counter()
     trace["tokens"]["slm_prompt"] += u.tokens["prompt"]
     trace["tokens"]["slm_prompt_cached"] += u.tokens["cached"]
-    if (chosen := pending_items_named(text, state)) is not None:
-        # "just the rug" answers "which items?": the pending action's topic, not a new one.
+    if (chosen := pending_items_named(text, state) or _follow_up_topic(text, state, u)) is not None:
+        # "just the rug" answers "which items?"; "what about forest green" asks the last question
+        # about another option of the same product: the topic stays.
         u = dataclasses.replace(u, intent=chosen, probability=max(u.probability, 0.9), ambiguous=None)
     intent = u.intent
     calls: list[dict] = []

@@ -30,6 +30,24 @@ CONFIRM_RE = re.compile(
     r"(?:[\s,]*(?:please|pls|thanks|thank you|go ahead|do it|cancel it|confirm(?:ed)?))*\W*$",
     re.IGNORECASE,
 )
+YES_WORDS = frozenset(
+    "yes yeah yea yep yup yess ya sure ok okay k y confirm confirmed correct absolutely definitely".split()
+)
+YES_PAIRS = ("go ahead", "please do", "do it", "sounds good")
+NOT_A_YES = frozenset("no not don't dont wait but however instead actually nope nah stop".split())
+
+
+def confirms(text: str) -> bool:
+    """A short yes to the question just asked, typos in the rest tolerated ("yes pleae", "yep, go
+    ahed"), and nothing that takes it back ("yes but ...", "ok wait")."""
+    if CONFIRM_RE.match(text):
+        return True
+    words = re.findall(r"[a-z']+", text.lower())
+    if not 1 <= len(words) <= 5 or NOT_A_YES & set(words):
+        return False
+    return words[0] in YES_WORDS or " ".join(words[:2]) in YES_PAIRS
+
+
 DENY_RE = re.compile(r"^\W*(?:no|nope|nah|don'?t|do not|stop|never ?mind|cancel that)\b", re.IGNORECASE)
 FOLLOW_UP_RE = re.compile(
     r"^\W*(?:and|what about|how about|also|or|ok(?:ay)?|then)\b|^\W*(?:in\s+)?(?:an?\s+)?\d{1,2}(?:\.5)?s?\W*$",  # noqa: E501
@@ -241,7 +259,7 @@ def understand(
     stock question."""
     started = time.perf_counter()
     clean, truncated = model_text(text)
-    confirm = bool(CONFIRM_RE.match(clean)) and bool(state.get("pending_action"))
+    confirm = confirms(clean) and bool(state.get("pending_action"))
     deny = bool(DENY_RE.match(clean)) and bool(state.get("pending_action"))
     follow_up = bool(FOLLOW_UP_RE.search(classifier.spelling_fix(clean))) and bool(state.get("last_intent"))
     probs, code, slm, tokens, emb = intent_probs(

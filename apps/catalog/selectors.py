@@ -373,6 +373,8 @@ def option_values_find(*, text: str, product: Product) -> dict[str, str]:
             continue  # "1" is too common a word to be an option value outside sizes
         at = message.find(f" {key} ")
         if at < 0:
+            at = _fuzzy_find(message, key)  # "forest gren", "matte blak": one slip in a long word
+        if at < 0:
             continue
         span = (at, at + len(key) + 2)
         if any(a < span[1] and span[0] < b for a, b in taken):
@@ -380,6 +382,23 @@ def option_values_find(*, text: str, product: Product) -> dict[str, str]:
         taken.append(span)
         found[name] = value
     return found
+
+
+def _fuzzy_find(message: str, key: str) -> int:
+    """Where ``key`` occurs in ``message`` (both option_key'd, space-padded) with at most one typo
+    in each word of five letters or more and the other words exact; -1 if nowhere."""
+    wanted = key.split()
+    if not any(w.isalpha() and len(w) >= 5 for w in wanted):
+        return -1
+    words = message.split()
+    for start in range(len(words) - len(wanted) + 1):
+        window = words[start : start + len(wanted)]
+        if all(
+            a == b or (a.isalpha() and len(a) >= 5 and osa_distance(a, b, 1) <= 1)
+            for a, b in zip(wanted, window, strict=True)
+        ):
+            return message.find(f" {' '.join(window)} ")
+    return -1
 
 
 def variants_with_options(*, product: Product, options: dict[str, str]) -> list[Variant]:
