@@ -346,11 +346,11 @@ class Command(BaseCommand):
                 f"{pct(row['clarify']):>8}"
             )
         w("")
-        w("  targets (issue 3):")
+        w("  targets (issues 3 and 11):")
         for name, row in report["targets"].items():
             flag = {True: "met", False: "NOT MET", None: "n/a"}[row["met"]]
             value = row["value"]
-            shown = value if name == "leaks" or value is None else f"{value * 100:.1f}%"
+            shown = value if name in ("leaks", "wrong_writes") or value is None else f"{value * 100:.1f}%"
             w(f"    {name:<36} {shown!s:>8}  target {row['target']:<8} {flag}")
         if m["confidently_wrong_why"]:
             w(f"  confidently wrong, why: {m['confidently_wrong_why']}")
