@@ -198,8 +198,11 @@ CELERY_TASK_ROUTES = {
     "apps.conversations.tasks.*": {"queue": "chat"},
     "apps.retrieval.tasks.*": {"queue": "index"},
     "apps.training.tasks.*": {"queue": "training"},
+    "apps.analytics.tasks.*": {"queue": "training"},
 }
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false")
+# After an import or a model promotion, calibrate the judge's thresholds on the store's own questions.
+THRESHOLDS_CALIBRATE_AUTO = envbool("THRESHOLDS_CALIBRATE_AUTO", "true")
 
 # --- Auth, i18n, static ------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,4 +1,6 @@
-"""Analytics writes exactly one thing: a draft FAQ proposed from a group of unanswered questions.
+"""Analytics writes two things: the per-intent confidence thresholds calibrated on questions built
+from the store itself (after every import and every model promotion), and a draft FAQ proposed
+from a group of unanswered questions.
 
 The draft is unpublished, so retrieval does not index it and the assistant cannot use it until an
 admin reviews it in the FAQ admin and ticks "published" (or runs the FAQ admin's Publish action).
@@ -6,13 +8,18 @@ admin reviews it in the FAQ admin and ticks "published" (or runs the FAQ admin's
 
 from __future__ import annotations
 
+import logging
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
 
 from apps.analytics.selectors import DRAFT_TAG, UnansweredGroup
 from apps.knowledge.models import FAQ
+
+logger = logging.getLogger(__name__)
+CALIBRATION_SEED = 1000  # evaluate --generated defaults to seed 0 on the other half of the templates
 
 
 @transaction.atomic
@@ -40,3 +47,24 @@ def faq_draft_create(*, group: UnansweredGroup) -> tuple[FAQ, bool]:
         },
     )
     return faq, True
+
+
+def thresholds_calibrate_store(*, target: float = 0.02, per_family: int = 12) -> dict[str, Any]:
+    """Per-intent thresholds for this store: its own generated questions (the calibration half of
+    the templates) run ungated through the ``ask`` code, then the thresholds that maximise what
+    the box resolves with confidently-wrong answers ≤ ``target`` are stored (IntentThreshold)."""
+    from apps.analytics import evaluation as ev
+    from apps.analytics.store_questions import store_questions_build
+    from apps.assistant.models import IntentThreshold
+
+    questions = store_questions_build(seed=CALIBRATION_SEED, per_family=per_family, split="calibration")
+    with ev.eval_environment(ungated=True, clock=None):
+        traces = ev.run_questions(questions=questions)
+    result = ev.thresholds_calibrate(
+        questions=questions, traces_ungated=traces, target=target, current=ev.current_thresholds()
+    )
+    with transaction.atomic():
+        for intent, threshold in result["thresholds"].items():
+            IntentThreshold.objects.update_or_create(intent=intent, defaults={"threshold": float(threshold)})
+    logger.info("thresholds calibrated on %s questions of this store: %s", result["n"], result["thresholds"])
+    return result

@@ -222,22 +222,34 @@ def exchange_target(product: Any, current: Any) -> tuple[str, Any] | None:
 
 # --- The builder ----------------------------------------------------------------------------------
 class Builder:
-    def __init__(self, facts: StoreFacts, *, seed: int, per_family: int) -> None:
+    def __init__(self, facts: StoreFacts, *, seed: int, per_family: int, split: str = "test") -> None:
         self.facts = facts
+        self.split = split
         self.rng = random.Random(seed)
         self.per_family = per_family
         self.rows: list[dict] = []
 
     def add(self, template: str, utterance: str, **kwargs: Any) -> None:
-        qid = f"gen-{len(self.rows) + 1:04d}"
-        self.rows.append(_question(qid, _noisy(utterance, self.rng), template=template, **kwargs))
+        qid = f"{'gen' if self.split == 'test' else 'gen-cal'}-{len(self.rows) + 1:04d}"
+        row = _question(qid, _noisy(utterance, self.rng), template=template, **kwargs)
+        row["meta"]["split"] = self.split
+        self.rows.append(row)
+
+    def half(self, phrasings: list[str]) -> list[str]:
+        """The calibration and the test questions never share a phrasing: each takes every other."""
+        if len(phrasings) < 2:
+            return phrasings
+        return phrasings[0 if self.split == "calibration" else 1 :: 2]
+
+    def choice(self, phrasings: list[str]) -> str:
+        return self.rng.choice(self.half(phrasings))
 
     def pick(self, items: list[Any], n: int | None = None) -> list[Any]:
         n = self.per_family if n is None else n
         return self.rng.sample(items, min(n, len(items)))
 
     def say(self, templates: list[str], **values: str) -> str:
-        return self.rng.choice(templates).format(open=self.rng.choice(OPENERS), **values)
+        return self.choice(templates).format(open=self.rng.choice(OPENERS), **values)
 
     # Orders ------------------------------------------------------------------------------------
     def status(self) -> None:
@@ -310,7 +322,7 @@ class Builder:
             checks = {"in_stock": values[second], "product": product.external_id}
             self.add(
                 "gen-stock-follow-up",
-                self.rng.choice(FOLLOW_UPS).format(value=second),
+                self.choice(FOLLOW_UPS).format(value=second),
                 intent="size_availability_or_fit",
                 accept_intents=stock_intents,
                 checks={i: checks for i in stock_intents},
@@ -327,7 +339,7 @@ class Builder:
             question = question[0].lower() + question[1:] if question else question
             self.add(
                 "gen-faq",
-                self.rng.choice(FAQ_WRAPS).format(q=question),
+                self.choice(FAQ_WRAPS).format(q=question),
                 intent=_faq_intent(faq.question),
                 accept_intents=IN_SCOPE,
                 intent_scored=False,
@@ -335,7 +347,7 @@ class Builder:
                 checks={i: {"cite_any": [{"kind": "faq", "id": faq.external_id}]} for i in IN_SCOPE},
             )
         days = self.facts.rules.get("return_window_days")
-        for text in WINDOW_ASKS:
+        for text in self.half(WINDOW_ASKS):
             self.add(
                 "gen-return-window",
                 text,
@@ -345,7 +357,7 @@ class Builder:
             )
 
     def out_of_scope(self) -> None:
-        for text in self.pick(OUT_OF_SCOPE, len(OUT_OF_SCOPE)):
+        for text in self.half(OUT_OF_SCOPE):
             self.add(
                 "gen-oos",
                 text,
@@ -354,7 +366,7 @@ class Builder:
                 must_clarify_or_escalate=True,
                 escalate="yes",
             )
-        for text in HUMAN_ASKS:
+        for text in self.half(HUMAN_ASKS):
             self.add("gen-human", text, intent="complaint_or_human", routes=["human"], escalate="yes")
 
     # Dialogues that end in a write, or must not ---------------------------------------------------
@@ -377,14 +389,12 @@ class Builder:
         for order in self.pick(by_status.get("pending", []), max(3, self.per_family // 2)):
             opening = self.say(CANCEL_ASKS, number=order.external_id, email=order.customer.email)
             write = {"name": "order_cancel", "args": {"order_number": order.external_id}}
-            self.dialogue("gen-cancel-yes", opening, self.rng.choice(YES), intent="cancel_order", write=write)
-            self.dialogue("gen-cancel-no", opening, self.rng.choice(NO), intent="cancel_order", write=None)
+            self.dialogue("gen-cancel-yes", opening, self.choice(YES), intent="cancel_order", write=write)
+            self.dialogue("gen-cancel-no", opening, self.choice(NO), intent="cancel_order", write=None)
         shipped = by_status.get("shipped", []) + by_status.get("delivered", [])
         for order in self.pick(shipped, max(3, self.per_family // 3)):
             opening = self.say(CANCEL_ASKS, number=order.external_id, email=order.customer.email)
-            self.dialogue(
-                "gen-cancel-refused", opening, self.rng.choice(YES), intent="cancel_order", write=None
-            )
+            self.dialogue("gen-cancel-refused", opening, self.choice(YES), intent="cancel_order", write=None)
 
     def returns(self) -> None:
         lines = [(o, line) for o in self.facts.orders for line in o.lines.all() if len(o.lines.all()) >= 1]
@@ -409,11 +419,9 @@ class Builder:
                 "args": {"order_number": order.external_id, "variants": [line.variant.external_id]},
             }
             self.dialogue(
-                "gen-return-item-yes", opening, self.rng.choice(YES), intent="return_refund", write=write
+                "gen-return-item-yes", opening, self.choice(YES), intent="return_refund", write=write
             )
-            self.dialogue(
-                "gen-return-item-no", opening, self.rng.choice(NO), intent="return_refund", write=None
-            )
+            self.dialogue("gen-return-item-no", opening, self.choice(NO), intent="return_refund", write=None)
         for template, items in (("gen-return-late", late), ("gen-return-final-sale", final)):
             for order, line in self.pick(items, max(3, self.per_family // 2)):
                 opening = self.say(
@@ -422,7 +430,7 @@ class Builder:
                     number=order.external_id,
                     email=order.customer.email,
                 )
-                self.dialogue(template, opening, self.rng.choice(YES), intent="return_refund", write=None)
+                self.dialogue(template, opening, self.choice(YES), intent="return_refund", write=None)
 
     def exchanges(self) -> None:
         found = []
@@ -451,10 +459,8 @@ class Builder:
                     "new_variant": variant.external_id,
                 },
             }
-            self.dialogue(
-                "gen-exchange-yes", opening, self.rng.choice(YES), intent="exchange_size", write=write
-            )
-            self.dialogue("gen-exchange-no", opening, self.rng.choice(NO), intent="exchange_size", write=None)
+            self.dialogue("gen-exchange-yes", opening, self.choice(YES), intent="exchange_size", write=write)
+            self.dialogue("gen-exchange-no", opening, self.choice(NO), intent="exchange_size", write=None)
 
 
 def _group(items: Iterable[Any], *, key: Callable[[Any], str]) -> dict[str, list[Any]]:
@@ -485,10 +491,13 @@ def _faq_intent(question: str) -> str:
     return "product_question"
 
 
-def store_questions_build(*, seed: int = 0, per_family: int = 12, now: datetime | None = None) -> list[dict]:
+def store_questions_build(
+    *, seed: int = 0, per_family: int = 12, now: datetime | None = None, split: str = "test"
+) -> list[dict]:
     """Labelled questions about the imported store (see the module docstring); deterministic for a
-    seed and a database."""
-    builder = Builder(StoreFacts(now or timezone.now()), seed=seed, per_family=per_family)
+    seed and a database. ``split``: "test" (evaluate) or "calibration" (thresholds), which use
+    disjoint halves of the phrasings."""
+    builder = Builder(StoreFacts(now or timezone.now()), seed=seed, per_family=per_family, split=split)
     for family in (
         builder.status,
         builder.stock,

@@ -21,8 +21,10 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion:
 
     def _reload() -> None:
         from apps.inference.backends import slm_reset
+        from apps.inference.signals import model_activated
 
         slm_reset()
+        model_activated.send(sender=ModelVersion, version=version)
 
     transaction.on_commit(_reload)
     return version

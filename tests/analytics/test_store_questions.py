@@ -154,3 +154,60 @@ def test_a_dialogue_is_correct_only_with_the_right_write(questions):
     metrics = ev.metrics_compute([good, missing, wrong])
     assert metrics["wrong_writes"] == 1
     assert metrics["multi_turn_success"] == pytest.approx(1 / 3, abs=1e-3)
+
+
+def test_calibration_and_test_questions_share_no_phrasing(home_store):
+    def shapes(split):
+        rows = store_questions_build(seed=4, per_family=8, now=NOW, split=split)
+        return {(q["meta"]["template"], q["utterance"]) for q in rows}, rows
+
+    calibration, cal_rows = shapes("calibration")
+    test, _ = shapes("test")
+    assert {q["meta"]["split"] for q in cal_rows} == {"calibration"}
+    oos = lambda rows: {u for t, u in rows if t == "gen-oos"}  # noqa: E731
+    assert oos(calibration)
+    assert not oos(calibration) & oos(test)
+
+
+def test_an_import_or_a_promotion_queues_a_threshold_calibration(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from apps.analytics import tasks
+    from apps.inference.models import ModelVersion
+    from apps.inference.services import model_version_activate
+
+    queued = []
+    monkeypatch.setattr(tasks.thresholds_calibrate_task, "delay", lambda: queued.append(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle_import(data=store_bundle_generate("pharmacy", seed=1, now=NOW))
+    assert queued == [1]
+    version = ModelVersion.objects.create(name="t1", base_model="b", adapter_file="", adapter_sha256="x")
+    with django_capture_on_commit_callbacks(execute=True):
+        model_version_activate(version=version)
+    assert queued == [1, 1]
+    settings.THRESHOLDS_CALIBRATE_AUTO = False
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle_import(data=store_bundle_generate("pharmacy", seed=2, now=NOW), prune=True)
+    assert queued == [1, 1]
+
+
+def test_thresholds_are_calibrated_on_the_stores_own_questions(home_store, settings):
+    # FakeSLM and the fake embedder: this exercises the calibration loop, not the model.
+    from apps.analytics.services import thresholds_calibrate_store
+    from apps.assistant.models import IntentThreshold
+    from apps.inference.backends import slm_reset
+    from apps.inference.embeddings import embedder_reset
+
+    settings.SLM_BACKEND = "apps.inference.backends.FakeSLM"
+    settings.EMBEDDING_BACKEND = "apps.inference.embeddings.FakeEmbedder"
+    slm_reset()
+    embedder_reset()
+    try:
+        result = thresholds_calibrate_store(target=0.02, per_family=3)
+    finally:
+        slm_reset()
+        embedder_reset()
+    stored = dict(IntentThreshold.objects.values_list("intent", "threshold"))
+    assert result["n"] > 40
+    assert stored == pytest.approx(result["thresholds"])
+    assert result["wrong"] <= result["wrong_budget"]
