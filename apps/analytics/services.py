@@ -16,9 +16,11 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from apps.analytics.selectors import DRAFT_TAG, UnansweredGroup
+from apps.assistant.intents import DEFAULT_THRESHOLDS, INTENTS
 from apps.knowledge.models import FAQ
 
 logger = logging.getLogger(__name__)
+MIN_CALIBRATION_N = 15
 CALIBRATION_SEED = 1000  # evaluate --generated defaults to seed 0 on the other half of the templates
 
 
@@ -63,6 +65,13 @@ def thresholds_calibrate_store(*, target: float = 0.02, per_family: int = 12) ->
     result = ev.thresholds_calibrate(
         questions=questions, traces_ungated=traces, target=target, current=ev.current_thresholds()
     )
+    # A handful of questions cannot justify moving a threshold (three right answers would take
+    # it to 0): an intent with fewer than MIN_CALIBRATION_N gets the default.
+    result["kept_default"] = []
+    for intent in INTENTS:
+        if result["per_intent"].get(intent, {}).get("n", 0) < MIN_CALIBRATION_N:
+            result["thresholds"][intent] = DEFAULT_THRESHOLDS.get(intent, 0.5)
+            result["kept_default"].append(intent)
     with transaction.atomic():
         for intent, threshold in result["thresholds"].items():
             IntentThreshold.objects.update_or_create(intent=intent, defaults={"threshold": float(threshold)})

@@ -832,7 +832,9 @@ def _size(*, sub_intent: str | None, state: dict, text: str, res: ActResult, **_
         return res
     res.cite("product", product.external_id)
     size, color = state["slots"].get("size"), state["slots"].get("color")
-    if sub_intent == "fit" and not size:
+    chosen = state.get("options") or {}
+    if sub_intent == "fit" and not size and not chosen:
+        # ("in 60%" names an option: a stock question, even for a "made-to-measure" shade.)
         chart = size_chart_get(product=product)
         res.call("size_chart", {"product": product.external_id}, ok=bool(chart))
         hits = _kb_search(f"{product.name} fit {text}", res, kinds=["faq", "product"], k=2)
@@ -840,7 +842,6 @@ def _size(*, sub_intent: str | None, state: dict, text: str, res: ActResult, **_
         res.answer = tpl.fit_text(product.name, chart, hits)
         res.retrieval_score = max([retrieval_confidence(h) for h in hits] + [0.7 if chart else 0.3])
         return res
-    chosen = state.get("options") or {}
     availability = variant_availability(product=product, size=size, color=color, options=chosen)
     args = {"product": product.external_id, "size": size, "color": color}
     res.call("variant_availability", {**args, "options": chosen} if chosen else args)

@@ -176,13 +176,6 @@ def _current_product(state: dict) -> Any | None:
     return Product.objects.filter(external_id=ext).prefetch_related("variants").first()
 
 
-def _value_words(value: str) -> set[str]:
-    """The words and numbers an option value is made of ("32 oz" -> 32oz, 32, oz)."""
-    from apps.catalog.selectors import option_key
-
-    return set(option_key(value).split()) | set(re.findall(r"[a-z]+|\d+(?:\.\d+)?", value.lower()))
-
-
 def _options_into_state(text: str, state: dict, product: Any) -> None:
     """The product's own option values the message names (any option: size, color, finish,
     "7 ft x 10 ft", "queen", "60%"); they win over the generic size and color readers."""
@@ -198,15 +191,14 @@ def _options_into_state(text: str, state: dict, product: Any) -> None:
             slots["color"] = value.lower()
         else:
             state.setdefault("options", {})[name] = value
-            # "brown switches", "32 oz", "10-50 lb": what the generic color or size reader took
-            # is part of this option's value, unless the product has it as a color or size too.
-            words = _value_words(value)
+            # "brown switches", "32 oz", "1.4 L", "large (32-42 cm)" cuff, "medium" bristles: what
+            # the generic color or size reader took is part of this option's value, unless the
+            # product has it as a color or size too.
             for generic in ("color", "size"):
-                taken = slots.get(generic)
+                taken = option_key(str(slots.get(generic) or ""))
                 known = {option_key(v) for v in options.get(generic, []) + options.get("colour", [])}
-                if taken and generic not in found and option_key(str(taken)) in words:
-                    if option_key(str(taken)) not in known:
-                        slots.pop(generic)
+                if taken and generic not in found and taken in option_key(value) and taken not in known:
+                    slots.pop(generic)
 
 
 def _follow_up_topic(text: str, state: dict, u: Understanding) -> str | None:
