@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import os
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +12,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.bundles.demo import demo_now_default
 from apps.bundles.kinds import STORE_KINDS, store_bundle_generate
+from apps.bundles.management.commands.seed_demo import parse_now
 from apps.bundles.selectors import bundle_dumps
-
-
-def _parse_now(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"--now: not an ISO 8601 date or timestamp: {text!r}") from exc
-    # A bare date or a naive timestamp is taken as UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _write(path: Path, payload: bytes) -> None:
@@ -54,7 +45,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = _parse_now(options["now"]) if options["now"] else demo_now_default()
+        now = parse_now(options["now"]) if options["now"] else demo_now_default()
         data = store_bundle_generate(options["kind"], seed=options["seed"], now=now)
         payload = bundle_dumps(data).encode("utf-8")
         out = Path(options["out"])  # call_command passes keyword options unconverted

@@ -15,7 +15,7 @@ from apps.bundles.services import bundle_import
 from apps.bundles.validation import BundleError
 
 
-def _parse_now(text: str) -> datetime:
+def parse_now(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = _parse_now(options["now"]) if options["now"] else demo_now_default()
+        now = parse_now(options["now"]) if options["now"] else demo_now_default()
         if options["no_import"] and not options["out"]:
             raise CommandError("--no-import needs --out FILE")
         started = time.monotonic()
