@@ -180,15 +180,16 @@ OFF_TOPIC_SCORE = 0.6  # a passage on another topic than the question's must mat
 def passage_unrelated(hit: Any, *, intent: str | None) -> str | None:
     """Why the best passage does not answer the question, or None. An FAQ whose own question is
     about another topic than the shopper's, matched only loosely, answers something else ("do you
-    have a gym" -> the store-hours FAQ); so does a product description matched loosely by a
-    question that is not about a product."""
+    have a gym" -> the store-hours FAQ); so does a product description matched loosely when the
+    shopper named no product ("what wine goes with salmon" -> a wine glass)."""
     score = retrieval_confidence(hit)
     if score >= OFF_TOPIC_SCORE or not intent:
         return None
     if hit.kind == "faq" and hit.title and (topic := _entry_intent(hit.title)) != intent:
         return f"the best passage is about {topic}, not {intent} (match {score:.2f})"
-    if hit.kind == "product" and intent != "product_question":
-        return f"the best passage is a product description, not about {intent} (match {score:.2f})"
+    if hit.kind == "product":
+        # No product was named (a named one is answered from the catalog before this search).
+        return f"the best passage is a product description matched only loosely ({score:.2f})"
     return None
 
 

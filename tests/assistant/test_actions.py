@@ -266,3 +266,49 @@ def test_signed_in_shopper_returns_by_item_name(home):
     replies, _ = _dialogue("I want to return the rug from GM-100201", "yes", identity=ada)
     rug = home.rug.variants.get(options__size="5 ft x 8 ft").external_id
     assert _writes(replies[1])[0]["args"] == {"order_number": "GM-100201", "variants": [rug]}
+
+
+# --- Never a bad answer on route slm ------------------------------------------------------------
+def test_a_one_or_two_word_answer_or_a_bare_product_name_is_never_sent(home, monkeypatch):
+    # The search is faked to return one well-matching FAQ (this test is about the guard on what
+    # is sent, not about retrieval).
+    from types import SimpleNamespace
+
+    from apps.retrieval import selectors
+
+    answer = {}
+
+    def search(**_):
+        return [
+            SimpleNamespace(
+                kind="faq", external_id="faq-x", title="Which courier do you ship with?",
+                text=answer["text"], vector_score=0.9, text_rank=0.5,
+            )
+        ]  # fmt: skip
+
+    monkeypatch.setattr(selectors, "knowledge_search", search)
+    for text, why in (("DHL.", "fewer than three words"), ("Halden Desk Lamp", "only a product name")):
+        answer["text"] = text
+        r = ask("which courier do you ship with?")
+        assert r.route != "slm", r.answer
+        assert why in (r.trace["escalation_reason"] or "")
+    answer["text"] = "We ship with DHL Express to every address."
+    assert ask("which courier do you ship with?").route == "slm"
+
+
+def test_a_passage_on_another_topic_matched_loosely_is_no_answer():
+    from types import SimpleNamespace
+
+    from apps.assistant.act import passage_unrelated
+
+    def hit(kind, title, cos):
+        return SimpleNamespace(kind=kind, title=title, vector_score=cos, text_rank=0.0)
+
+    hours = hit("faq", "What are your store opening hours?", 0.35)
+    assert "not payment_billing" in passage_unrelated(hours, intent="payment_billing")
+    assert (
+        passage_unrelated(hit("faq", "What are your store opening hours?", 0.8), intent="payment_billing")
+        is None
+    )
+    assert passage_unrelated(hit("product", "Wine Glass Set", 0.3), intent="product_question")
+    assert passage_unrelated(hit("product", "Wine Glass Set", 0.8), intent="product_question") is None
