@@ -30,6 +30,8 @@ from typing import Any
 from apps.assistant.intents import INTENTS
 
 ROUTES = ("slm", "llm", "human", "clarify")
+# Tool calls that change store data (apps/assistant/act.py); the trace lists them in tool_calls.
+WRITE_TOOLS = ("order_cancel", "return_request_create", "exchange_request_create")
 ESCALATED = ("llm", "human")
 SPLITS = ("calibration", "test")
 
@@ -128,9 +130,22 @@ def question_validate(row: Any) -> list[str]:
         errors.append("expected.escalate: yes|no|either")
     if not isinstance(exp.get("intent_scored"), bool):
         errors.append("expected.intent_scored: bool")
+    if "write" in exp:
+        errors.extend(_write_errors(exp["write"]))
     if row["meta"].get("split") not in SPLITS or not row["meta"].get("template"):
         errors.append("meta: split and template required")
     return errors
+
+
+def _write_errors(write: Any) -> list[str]:
+    """``expected.write``: None (no write allowed) or the one write call the dialogue must make."""
+    if write is None:
+        return []
+    if not isinstance(write, dict) or write.get("name") not in WRITE_TOOLS:
+        return [f"expected.write: null or {{name: {'|'.join(WRITE_TOOLS)}, args}}"]
+    if not isinstance(write.get("args"), dict) or not write["args"].get("order_number"):
+        return ["expected.write.args: object with order_number"]
+    return []
 
 
 def ask_line(question: dict) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from apps.analytics.evaluation import WRITE_TOOLS
 from apps.assistant.intents import INTENTS
 
 IN_SCOPE = [i for i in INTENTS if i not in ("out_of_scope", "greeting", "complaint_or_human")]
@@ -131,7 +132,6 @@ OUT_OF_SCOPE = [
     "how do i make my plants grow faster",
     "tell me something interesting about octopuses",
 ]
-WRITES = ("order_cancel", "return_request_create", "exchange_request_create")
 
 
 def _noisy(text: str, rng: random.Random) -> str:
@@ -557,7 +557,7 @@ def writes_in(trace: dict) -> list[dict]:
     return [
         {"name": c.get("name"), "args": c.get("args")}
         for c in trace.get("tool_calls") or []
-        if isinstance(c, dict) and c.get("name") in WRITES and c.get("ok")
+        if isinstance(c, dict) and c.get("name") in WRITE_TOOLS and c.get("ok")
     ]
 
 

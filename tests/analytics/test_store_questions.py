@@ -211,3 +211,15 @@ def test_thresholds_are_calibrated_on_the_stores_own_questions(home_store, setti
     assert result["n"] > 40
     assert stored == pytest.approx(result["thresholds"])
     assert result["wrong"] <= result["wrong_budget"]
+
+
+def test_the_validator_checks_the_expected_write(questions):
+    q = next(q for q in questions if q["meta"]["template"] == "gen-cancel-yes")
+    assert ev.question_validate(q) == []
+    for bad in (
+        {"name": "order_delete", "args": {"order_number": "X"}},
+        {"name": "order_cancel", "args": {}},
+        "yes",
+    ):
+        broken = {**q, "expected": {**q["expected"], "write": bad}}
+        assert [e for e in ev.question_validate(broken) if e.startswith("expected.write")]
