@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import random
 import re
+import zlib
 from collections import Counter
 from collections.abc import Callable
 
@@ -774,6 +775,19 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "How do I print a return label?",
         "Can I drop my return off at a {carrier} location?",
         "Are final sale items returnable?",
+        # eligibility of one order or item: a return question even when it names an order
+        "Can I still return order {o}?",
+        "Is {o} still within the return window?",
+        "is it too late to send back {p}?",
+        "Am I still able to return the {noun} from {o}?",
+        "Does order {o} qualify for a return?",
+        "how many days do I have left to return {o}",
+        "got {p} {when}, can it still go back?",
+        "is the {noun} I bought {dur} ago still returnable",
+        "my order {o} arrived {dur} ago, am I past the return deadline?",
+        "Can {o} be refunded or is it too late?",
+        "When does the return period end for my order {o}? {e}",
+        "are the {nouns} in my last order eligible for a refund",
         "Can I get store credit instead of a refund?",
         "Can I return {p} bought on sale?",
         "How long does a refund take after you get the return?",
@@ -1232,6 +1246,19 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "What's the exchange rate of dollar to euro?",
         "How many rupees is {amt}?",
         "How do I open a bank account abroad?",
+        # other companies' accounts and logins (not this store's account)
+        "I can't log in to {bank} online banking",
+        "reset my {bank} app password",
+        "online banking keeps saying my password is wrong",
+        "how do I change my internet banking username",
+        "I'm locked out of my {bank} account after too many tries",
+        "my {service} account is locked, how do I unlock it",
+        "turn on two-factor authentication for my {service} account",
+        "forgot the PIN for my {telco} account",
+        "change the email address on my {service} login",
+        "{bank} sent me a one-time passcode I didn't ask for",
+        "I never got the verification code from {bank}",
+        "how do I recover my Apple ID",
         "Should I invest in index funds?",
         "What's the price of gold today?",
         # travel
@@ -1241,7 +1268,6 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "Book me a hotel in {city}",
         "Do I need a visa for {country}?",
         "What's the luggage allowance on {airline}?",
-        "Can I bring a power bank on a plane?",
         "Cancel my {airline} booking",
         "My {airline} flight was cancelled, can I get a refund?",
         "{airline} lost my suitcase",
@@ -1639,17 +1665,21 @@ def _phrasing_rows() -> set[str]:
     return {_normalise(p) for phrases in PHRASES.values() for p in phrases}
 
 
-def _build(seed: int) -> list[tuple[str, str, str]]:
-    """(utterance, intent, template id) rows, deduplicated and conflict-free."""
-    rng = random.Random(seed)
+def _build(seed: int, templates: dict[str, tuple[str, ...]] | None = None) -> list[tuple[str, str, str]]:
+    """(utterance, intent, template id) rows, deduplicated and conflict-free.
+
+    Each template draws from its own random stream (seeded by the seed and its text), so adding,
+    removing or moving a template leaves every other template's rows as they were."""
+    templates = TEMPLATES if templates is None else templates
     banned = _phrasing_rows()
     seen_exact: set[str] = set()
     label_of: dict[str, str] = {}
     rows: list[tuple[str, str, str]] = []
     for intent in INTENTS:
         want = _PER_TEMPLATE[intent]
-        for t_index, template in enumerate(TEMPLATES[intent]):
-            tid = f"{intent}:{t_index}"
+        for template in templates[intent]:
+            tid = f"{intent}:{template}"
+            rng = random.Random(f"{seed}|{tid}")
             has_slots = "{" in template
             # Slot-free templates only vary by noise: keep fewer of them.
             quota = want if has_slots else max(3, want // 3)
@@ -1684,22 +1714,28 @@ def training_phrases(*, seed: int = 0) -> list[Row]:
     return rows
 
 
-def training_split(*, seed: int = 0, calibration_share: float = 0.15) -> tuple[list[Row], list[Row]]:
+def training_split(
+    *, seed: int = 0, calibration_share: float = 0.15, templates: dict[str, tuple[str, ...]] | None = None
+) -> tuple[list[Row], list[Row]]:
     """(train, calibration), split by template: all of a template's rows land on one side.
 
-    Per intent, templates are shuffled and moved to calibration until it holds ~15% of that
-    intent's rows, so every intent is represented in both parts and calibration measures how the
-    classifier does on phrasings it has never seen the template of.
+    Per intent, templates are taken in the order of a hash of (seed, template) and moved to
+    calibration until it holds ~15% of that intent's rows, so every intent is represented in both
+    parts and calibration measures how the classifier does on phrasings it has never seen the
+    template of. The order is per template, so a new template moves no other across the split
+    except at the cut-off.
     """
-    rows = _build(seed)
+    rows = _build(seed, templates)
     rng = random.Random(seed + 2)
     by_template: dict[str, list[Row]] = {}
     for text, intent, tid in rows:
         by_template.setdefault(tid, []).append((text, intent))
     calib_templates: set[str] = set()
     for intent in INTENTS:
-        tids = [tid for tid in by_template if tid.startswith(intent + ":")]
-        rng.shuffle(tids)
+        tids = sorted(
+            (tid for tid in by_template if tid.startswith(intent + ":")),
+            key=lambda tid: zlib.crc32(f"{seed}|{tid}".encode()),
+        )
         total = sum(len(by_template[t]) for t in tids)
         taken = 0
         for tid in tids:

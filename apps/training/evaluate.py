@@ -25,6 +25,9 @@ GUARDED_HIGHER = (
     "questions_intent_accuracy",
 )
 GUARDED_LOWER = ("confidently_wrong_rate",)
+# The metrics of the SLM's label scores: they reach a shopper only while the understand step
+# gives those scores weight (a trained understand model may weigh them at 0 and skip the pass).
+LABEL_METRICS = ("intent_accuracy", "questions_intent_accuracy", "confidently_wrong_rate")
 CONFIDENT = 0.8  # a wrong intent above this probability would not have been escalated
 MAX_REPLY_TOKENS = 96
 
@@ -157,19 +160,26 @@ def evaluate_backend(
     return metrics
 
 
-def gate(*, candidate: dict[str, Any], baseline: dict[str, Any] | None) -> tuple[bool, str]:
-    """Promote only if no guarded metric is worse than the baseline's (measured on the same set)."""
+def gate(
+    *, candidate: dict[str, Any], baseline: dict[str, Any] | None, label_scores_used: bool = True
+) -> tuple[bool, str]:
+    """Promote only if no guarded metric is worse than the baseline's (measured on the same set).
+
+    ``label_scores_used`` False (the understand step weighs the SLM's labels at 0) leaves the
+    label-score metrics out: they are still measured and recorded, but do not reach a shopper."""
     if baseline is None:
         return True, "no baseline: first version"
+    skipped = () if label_scores_used else LABEL_METRICS
     worse = []
     for key in GUARDED_HIGHER:
         c, b = candidate.get(key), baseline.get(key)
-        if b is not None and (c is None or c < b):
+        if key not in skipped and b is not None and (c is None or c < b):
             worse.append(f"{key} {c} < {b}")
     for key in GUARDED_LOWER:
         c, b = candidate.get(key), baseline.get(key)
-        if b is not None and (c is None or c > b):
+        if key not in skipped and b is not None and (c is None or c > b):
             worse.append(f"{key} {c} > {b}")
+    note = "" if label_scores_used else " (label scores not guarded: the understand step weighs them at 0)"
     if worse:
-        return False, "worse than the active version: " + "; ".join(worse)
-    return True, "no guarded metric is worse than the active version"
+        return False, "worse than the active version: " + "; ".join(worse) + note
+    return True, "no guarded metric is worse than the active version" + note

@@ -2,9 +2,12 @@
 
 Training rows: the store-agnostic generated phrasings (training_phrases.py, train side of its
 by-template split) plus the hand-written seed phrasings (phrasing.py). Calibration rows: the
-held-out templates of training_phrases.py. The combination weights and the clarify margin are
-fitted on calibration only. ``check`` rows (an external labelled file, e.g. real shoppers' phrasing
-from other stores' bots) are scored and reported, never trained or fitted on.
+held-out templates of training_phrases.py, plus any ``extra_calibration`` rows (the calibration
+halves of labelled store questions: real stores' catalogs and order numbers in the messages). The
+combination weights and the clarify margin are fitted on calibration only; then (``refit``) the
+classifier is fitted again on train + the held-out templates, keeping those weights and that margin.
+``check`` rows (an external labelled file, e.g. real shoppers' phrasing from other stores' bots) are
+scored and reported, never trained or fitted on.
 """
 
 from __future__ import annotations
@@ -101,34 +104,41 @@ def report_rows(
     return out
 
 
+def _fit(rows: Sequence[Row], *, embedder: Any, c: float) -> intent_model.IntentModel:
+    from sklearn.linear_model import LogisticRegression
+
+    index = {intent: i for i, intent in enumerate(INTENTS)}
+    texts = [text for text, _ in rows]
+    x = features(embedder.embed(texts), texts, intent_model.HASH_DIM)
+    y = np.array([index[intent] for _, intent in rows])
+    # Classes weighted to equal mass: out_of_scope and order_status are the big ones.
+    fitted = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
+    if list(fitted.classes_) != list(range(len(INTENTS))):
+        raise ValueError("every intent needs training rows")
+    return intent_model.IntentModel(
+        embedder=embedder.name,
+        weights=fitted.coef_.T.copy(),
+        bias=fitted.intercept_.copy(),
+        combine={"no_slm": {"emb": 1.0}, "slm": {"emb": 1.0}},
+    )
+
+
 def train(
     *,
     embedder: Any,
     backend: Any | None,
     seed: int = 0,
     check: Sequence[Row] = (),
+    extra_calibration: Sequence[Row] = (),
     c: float = 16.0,
+    refit: bool = True,
     log: Callable[[str], None] = print,
 ) -> tuple[intent_model.IntentModel, dict]:
     started = time.perf_counter()
     train_rows, calibration = rows_train_calibration(seed)
+    calibration = calibration + list(extra_calibration)
     log(f"train {len(train_rows)} rows, calibration {len(calibration)} rows, check {len(check)} rows")
-    index = {intent: i for i, intent in enumerate(INTENTS)}
-    from sklearn.linear_model import LogisticRegression
-
-    texts = [text for text, _ in train_rows]
-    x = features(embedder.embed(texts), texts, intent_model.HASH_DIM)
-    y = np.array([index[intent] for _, intent in train_rows])
-    # Classes weighted to equal mass: out_of_scope and order_status are the big ones.
-    fitted = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
-    if list(fitted.classes_) != list(range(len(INTENTS))):
-        raise ValueError("every intent needs training rows")
-    model = intent_model.IntentModel(
-        embedder=embedder.name,
-        weights=fitted.coef_.T.copy(),
-        bias=fitted.intercept_.copy(),
-        combine={"no_slm": {"emb": 1.0}, "slm": {"emb": 1.0}},
-    )
+    model = _fit(train_rows, embedder=embedder, c=c)
     log(f"logistic regression fitted in {time.perf_counter() - started:.1f}s")
     labels = [intent for _, intent in calibration]
     experts = experts_for(calibration, model=model, embed=embedder.embed, backend=backend)
@@ -150,6 +160,15 @@ def train(
         "margin": model.margin,
         "calibration": report_rows(experts, labels, combine),
     }
+    if refit:
+        # Weights and margin chosen, the held-out templates have done their job: the shipped
+        # classifier learns from them too (the stores' labelled questions stay out of it).
+        held_out = len(calibration) - len(extra_calibration)
+        refitted = _fit(train_rows + calibration[:held_out], embedder=embedder, c=c)
+        refitted.combine, refitted.margin = model.combine, model.margin
+        model = refitted
+        report["rows"]["refit"] = len(train_rows) + held_out
+        log(f"refitted on {report['rows']['refit']} rows")
     if check:
         check_experts = experts_for(check, model=model, embed=embedder.embed, backend=backend)
         report["check"] = report_rows(check_experts, [intent for _, intent in check], combine)

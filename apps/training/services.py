@@ -187,6 +187,7 @@ def model_version_evaluate(
 ) -> tuple[bool, str]:  # fmt: skip
     """Evaluate ``version`` and the currently active model on the same held-out rows; promote
     ``version`` only if no guarded metric is worse. The reason is kept in the version's notes."""
+    from apps.assistant import intent_model
     from apps.inference.backends import adapter_path
     from apps.inference.services import model_version_activate
     from apps.training.evaluate import backend_for, evaluate_backend, gate
@@ -216,7 +217,9 @@ def model_version_evaluate(
         baseline = evaluate_backend(baseline_backend, **kwargs)
     finally:
         baseline_backend.close()
-    promoted, reason = gate(candidate=candidate, baseline=baseline)
+    promoted, reason = gate(
+        candidate=candidate, baseline=baseline, label_scores_used=intent_model.slm_labels_used()
+    )
     version.metrics = {
         **version.metrics,
         "held_out": candidate,
@@ -228,6 +231,23 @@ def model_version_evaluate(
     if promoted:
         model_version_activate(version=version)
     return promoted, reason
+
+
+def _reproduce(version: ModelVersion) -> str:
+    """The command line that trains this version again: a pooled set names the stores it pooled."""
+    manifest = Path(str(version.hyperparameters.get("dataset_dir", ""))) / "manifest.json"
+    try:
+        merged = json.loads(manifest.read_text(encoding="utf-8")).get("merged_from") or []
+    except (OSError, ValueError):
+        merged = []
+    if not merged:
+        return "python manage.py finetune --ship"
+    sets = " ".join(f"sets/{Path(m['dir']).name}" for m in merged)
+    return (
+        "per store (its own SUPPORTBOT_DATA_DIR): python manage.py build_training_set --out sets/NAME; "
+        f"then python manage.py build_training_set --merge {sets} --out sets/multi; "
+        "python manage.py finetune --dataset sets/multi --ship (docs/fine-tuning.md, several stores)"
+    )
 
 
 def model_version_ship(*, version: ModelVersion) -> Path:
@@ -246,7 +266,7 @@ def model_version_ship(*, version: ModelVersion) -> Path:
         "training_set_size": version.training_set_size,
         "hyperparameters": version.hyperparameters,
         "metrics": {k: v for k, v in version.metrics.items() if k != "samples"},
-        "reproduce": "python manage.py finetune --ship",
+        "reproduce": _reproduce(version),
     }
     SHIPPED_ADAPTER.with_suffix(".json").write_text(json.dumps(card, indent=2, default=str))
     return SHIPPED_ADAPTER

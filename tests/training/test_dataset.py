@@ -191,6 +191,28 @@ def test_gate_rejects_any_worse_guarded_metric():
     assert gate(candidate=base, baseline=None)[0]
 
 
+def test_gate_leaves_out_label_scores_the_understand_step_does_not_use():
+    base = {"intent_accuracy": 0.8, "questions_intent_accuracy": 0.85, "fact_accuracy": 0.9,
+            "clean_end_rate": 1.0, "confidently_wrong_rate": 0.2}  # fmt: skip
+    worse_labels = {
+        **base,
+        "intent_accuracy": 0.6,
+        "questions_intent_accuracy": 0.7,
+        "confidently_wrong_rate": 0.3,
+    }
+    assert not gate(candidate=worse_labels, baseline=base)[0]
+    ok, reason = gate(candidate=worse_labels, baseline=base, label_scores_used=False)
+    assert ok
+    assert "not guarded" in reason
+    # replies are guarded either way
+    ok, reason = gate(
+        candidate={**worse_labels, "fact_accuracy": 0.8}, baseline=base, label_scores_used=False
+    )
+    assert not ok
+    assert "fact_accuracy" in reason
+    assert "intent_accuracy" not in reason
+
+
 def test_fact_check_and_loop_detection():
     assert facts_grounded("Order #W123 shipped, tracking 999.", sources=["Order #W123 ... tracking 999."])
     assert not facts_grounded("It costs $49.99.", sources=["Price: $59.99."])

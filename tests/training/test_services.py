@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 import pytest
 
@@ -177,7 +177,26 @@ def test_ship_writes_adapter_and_card(db, monkeypatch, tmp_path):
     )
     assert services.model_version_ship(version=version) == target
     assert target.read_bytes() == b"GGUF-adapter"
-    assert Path(target.with_suffix(".json")).is_file()
+    card = json.loads(target.with_suffix(".json").read_text())
+    assert card["reproduce"] == "python manage.py finetune --ship"
+
+
+def test_the_card_of_a_pooled_set_says_how_to_pool_it(db, monkeypatch, tmp_path):
+    src = tmp_path / "a.gguf"
+    src.write_bytes(b"GGUF-adapter")
+    pooled = tmp_path / "multi"
+    pooled.mkdir()
+    sources = [{"dir": str(tmp_path / name), "sha256": "s"} for name in ("demo", "pharmacy")]
+    (pooled / "manifest.json").write_text(json.dumps({"merged_from": sources}))
+    target = tmp_path / "models" / "support-adapter.gguf"
+    monkeypatch.setattr(services, "SHIPPED_ADAPTER", target)
+    version = ModelVersion.objects.create(
+        name="v1", base_model="g", adapter_file=str(src), hyperparameters={"dataset_dir": str(pooled)}
+    )
+    services.model_version_ship(version=version)
+    card = json.loads(target.with_suffix(".json").read_text())
+    assert "--merge sets/demo sets/pharmacy --out sets/multi" in card["reproduce"]
+    assert "finetune --dataset" in card["reproduce"]
 
 
 def test_admin_roll_back_action(staff_client, django_capture_on_commit_callbacks):

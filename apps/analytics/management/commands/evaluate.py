@@ -84,6 +84,12 @@ class Command(BaseCommand):
             "--now", help="with --generated: the clock for return windows (ISO; default now, or the store's)"
         )
 
+        parser.add_argument(
+            "--write-questions",
+            type=Path,
+            help="write the questions (JSONL) here and stop, e.g. a calibration split for train_understand",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["generated"]:
             meta, questions = self.generated(options)
@@ -95,6 +101,13 @@ class Command(BaseCommand):
         bad = {q.get("id"): errs for q in questions if (errs := ev.question_validate(q))}
         if bad:
             raise CommandError(f"invalid question lines: {json.dumps(bad)[:500]}")
+        if options["write_questions"]:
+            path = options["write_questions"]
+            path.write_text(
+                "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8"
+            )
+            self.stdout.write(f"wrote {len(questions)} questions ({options['split']}) to {path}")
+            return
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         out = Path(options["out"] or Path(settings.DATA_DIR) / "eval" / f"{options['split']}-{stamp}")
         out.mkdir(parents=True, exist_ok=True)
@@ -174,8 +187,12 @@ class Command(BaseCommand):
 
         now = datetime.fromisoformat(options["now"]) if options["now"] else datetime.now(UTC)
         now = now if now.tzinfo else now.replace(tzinfo=UTC)
-        questions = store_questions_build(seed=options["seed"], per_family=options["per_family"], now=now)
-        options["split"] = "generated"
+        # --split calibration: the other half of the phrasings (what thresholds and weights are fitted on)
+        half = "calibration" if options["split"] == "calibration" else "test"
+        questions = store_questions_build(
+            seed=options["seed"], per_family=options["per_family"], now=now, split=half
+        )
+        options["split"] = "generated" if half == "test" else "generated-calibration"
         meta = {
             "generated": True,
             "seed": options["seed"],

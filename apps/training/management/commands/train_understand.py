@@ -1,7 +1,7 @@
 """``manage.py train_understand``: fit the learned intent expert and the weights that combine it
 with the code classifier and the SLM, then write ``models/understand.npz``.
 
-    manage.py train_understand [--out FILE] [--no-slm] [--check FILE] [--seed N]
+    manage.py train_understand [--out FILE] [--no-slm] [--check FILE] [--calibrate-with FILE...] [--seed N]
 
 Prints code-only, embedding-only, SLM-only and combined accuracy and log loss on the calibration
 split and on --check (an external labelled JSONL of ``utterance`` + ``intent``; reported only).
@@ -20,6 +20,9 @@ from apps.training.intent_training import train
 
 
 def check_rows(path: Path) -> list[tuple[str, str]]:
+    """(utterance, intent) rows of a JSONL file: either ``{"utterance", "intent"}`` lines or the
+    labelled questions of ``manage.py evaluate`` (``expected.intent``; dialogues with a history and
+    questions whose intent is not scored are left out: one message, one label)."""
     from apps.assistant.intents import INTENTS
 
     rows = []
@@ -31,9 +34,13 @@ def check_rows(path: Path) -> list[tuple[str, str]]:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise CommandError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-            if row.get("intent") not in INTENTS or not isinstance(row.get("utterance"), str):
+            expected = row.get("expected") if isinstance(row.get("expected"), dict) else None
+            if expected is not None and (row.get("history") or expected.get("intent_scored") is False):
+                continue
+            intent = expected.get("intent") if expected is not None else row.get("intent")
+            if intent not in INTENTS or not isinstance(row.get("utterance"), str):
                 raise CommandError(f"{path}:{number}: needs a string utterance and one of {INTENTS}")
-            rows.append((row["utterance"], row["intent"]))
+            rows.append((row["utterance"], intent))
     return rows
 
 
@@ -44,6 +51,14 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, default=None, help="default: models/understand.npz")
         parser.add_argument("--no-slm", action="store_true", help="fit without the SLM expert")
         parser.add_argument("--check", type=Path, default=None, help="external labelled JSONL, reported only")
+        parser.add_argument(
+            "--calibrate-with",
+            type=Path,
+            nargs="+",
+            default=[],
+            help="labelled JSONL files (e.g. evaluate --split calibration --write-questions) added to "
+            "the calibration split the combination weights and clarify margin are fitted on",
+        )
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--report", type=Path, default=None, help="also write the report JSON here")
 
@@ -57,8 +72,14 @@ class Command(BaseCommand):
 
             backend = slm()
         check = check_rows(o["check"]) if o["check"] else []
+        extra = [row for path in o["calibrate_with"] for row in check_rows(path)]
         model, report = train(
-            embedder=emb, backend=backend, seed=o["seed"], check=check, log=self.stdout.write
+            embedder=emb,
+            backend=backend,
+            seed=o["seed"],
+            check=check,
+            extra_calibration=extra,
+            log=self.stdout.write,
         )
         out = o["out"] or intent_model.default_path()
         model.save(out)
