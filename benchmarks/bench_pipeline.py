@@ -134,9 +134,9 @@ class Recorder:
 class RawReplay:
     """The same prompts on raw llama.cpp: one Llama per prompt type, like the backend's contexts.
 
-    Each context starts as the pipeline's did: the understand context warmed (untimed) with the
-    prompt ``ask``'s warm-up uses, and each call reuses whatever prefix its KV cache holds, which is
-    what the backend does too.
+    Each context starts as the pipeline's did: the model calls of the worker's warm-up
+    (``apps.assistant.warmup``) are replayed first, untimed, and each call reuses whatever prefix
+    its KV cache holds, which is what the backend does too.
     """
 
     def __init__(self, *, model_file: str, adapter_file: str | None, threads: int) -> None:
@@ -144,15 +144,10 @@ class RawReplay:
         self.contexts: dict[str, Any] = {}
 
     def _context(self, kind: str) -> Any:
-        from apps.assistant.prompts import understand_prompt
-
         if kind not in self.contexts:
-            llm = raw_llama(
+            self.contexts[kind] = raw_llama(
                 model_file=self.model_file, adapter_file=self.adapter_file, n_threads=self.threads
             )
-            if kind == "score":
-                llm.eval(raw_tokens(llm, understand_prompt("hello")))
-            self.contexts[kind] = llm
         return self.contexts[kind]
 
     def replay(self, call: dict[str, Any]) -> float:
@@ -254,16 +249,18 @@ def main() -> None:
         call_command("seed_demo")
     if index_is_stale():
         index_refresh()
-    from apps.assistant.management.commands.ask import _warm_up
+    from apps.assistant.warmup import warm_up
 
     load_started = time.perf_counter()
-    _warm_up()
-    load_s = time.perf_counter() - load_started
     backend = slm()
+    rec = Recorder(backend)
+    warm_up()
+    load_s = time.perf_counter() - load_started
     qs = questions()
 
     raw = RawReplay(model_file=backend._model, adapter_file=backend._adapter, threads=args.threads)
-    rec = Recorder(backend)
+    for call in rec.calls:  # raw llama.cpp starts from the same warm-up
+        raw.replay(call)
     respond = getattr(settings, "ASSISTANT_SLM_RESPOND", "auto")
     shipped: list[dict[str, Any]] = []
     phrased: list[dict[str, Any]] = []

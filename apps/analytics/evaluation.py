@@ -949,13 +949,14 @@ def run_questions(
     from django.db import connections
 
     from apps.assistant.management.commands import ask
+    from apps.assistant.warmup import warm_up
 
     ask._index_refresh()
     lines = [(i, ask_line(q), no_llm) for i, q in enumerate(questions, start=1)]
     traces: list[dict] = []
     try:
         if workers <= 1 or len(lines) <= 1:
-            ask._warm_up()
+            warm_up()
             for item in lines:
                 traces.append(json.loads(ask._worker_run(item)))
                 if sink:

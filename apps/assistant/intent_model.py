@@ -159,15 +159,10 @@ def reset() -> None:
     _loaded.cache_clear()
 
 
-@lru_cache(maxsize=2048)
-def _embedding(text: str) -> np.ndarray:
-    from apps.inference.embeddings import embed
-
-    return embed([text])[0]
-
-
 def emb_probs(text: str, model: IntentModel) -> dict[str, float]:
-    return model.probs(_embedding(text), text)
+    from apps.inference.embeddings import embed_query
+
+    return model.probs(embed_query(text), text)
 
 
 def combine(experts: dict[str, dict[str, float] | None], weights: dict[str, float]) -> dict[str, float]:

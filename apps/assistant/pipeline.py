@@ -76,7 +76,8 @@ def _model_info(backend: Any | None, llm_model: str | None = None) -> dict:
     }
 
 
-def _use_slm_respond(backend: Any | None) -> bool:
+def slm_phrases(backend: Any | None) -> bool:
+    """Whether knowledge answers are phrased by the SLM (else the passage is sent as written)."""
     mode = getattr(settings, "ASSISTANT_SLM_RESPOND", "auto")
     if backend is None or mode == "never":
         return False
@@ -480,7 +481,7 @@ def _reply(
         res.kind == "answer"
         and res.passage
         and not dry_run
-        and _use_slm_respond(backend)
+        and slm_phrases(backend)
         and intent in ("shipping_delivery", "payment_billing", "account", "product_question")
     ):
 

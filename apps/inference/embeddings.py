@@ -86,6 +86,8 @@ class MiniLMEmbedder:
         )
         if dim_of() != EMBED_DIM:
             raise ValueError(f"{self.path} does not produce {EMBED_DIM}-d embeddings")
+        # The tokenizer lower-cases (uncased BERT vocabulary): case never changes an embedding.
+        self.case_folds = bool(getattr(self._model.tokenizer, "do_lower_case", False))
         # torch modules are not safe to call from several threads at once.
         self._lock = threading.Lock()
 
@@ -114,6 +116,7 @@ class FakeEmbedder:
 
     name = "fake-embedder"
     dim = EMBED_DIM
+    case_folds = True
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), EMBED_DIM), dtype=np.float32)
@@ -135,8 +138,23 @@ def embedder() -> Embedder:
 
 def embedder_reset() -> None:
     embedder.cache_clear()
+    _query_embedding.cache_clear()
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
     """Embed texts in batches: float32, L2-normalised, shape (len(texts), EMBED_DIM)."""
     return embedder().embed(list(texts))
+
+
+def embed_query(text: str) -> np.ndarray:
+    """One text's embedding (read-only), cached per process: a shopper's message is embedded by
+    the understand step and again by the knowledge search, and common questions recur. Case is
+    folded first when the embedder ignores it."""
+    return _query_embedding(text.lower() if getattr(embedder(), "case_folds", False) else text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _query_embedding(text: str) -> np.ndarray:
+    vector = embed([text])[0]
+    vector.setflags(write=False)
+    return vector

@@ -224,10 +224,10 @@ def knowledge_search(
 
     embed_ms = 0.0
     if query_embedding is None:
-        from apps.inference.embeddings import embed  # a model backend: loaded only when needed
+        from apps.inference.embeddings import embed_query  # a model backend: loaded when needed
 
         started = time.perf_counter()
-        query_embedding = embed([text])[0]
+        query_embedding = embed_query(text)
         embed_ms = (time.perf_counter() - started) * 1000
     qvec = vector_literal(query_embedding)
 

@@ -35,3 +35,23 @@ def test_real_model_end_to_end(real_slm, store, text, intent, route):
     assert r.route == route
     assert r.trace["model"]["slm"].startswith("gemma-3-270m")
     assert r.trace["tokens"]["slm_prompt"] + r.trace["tokens"]["slm_prompt_cached"] > 100
+
+
+def test_warm_up_leaves_the_respond_head_in_its_context(real_slm, store):
+    from apps.assistant.prompts import RESPOND_PREFIX, respond_prompt
+    from apps.assistant.warmup import warm_up
+    from apps.inference.backends import slm
+
+    warm_up()
+    backend = slm()
+    assert backend.adapter_file, "the shipped adapter phrases answers, so respond is warmed"
+    head = len(backend.tokenize(RESPOND_PREFIX, context="respond"))
+    # when the first shopper's question reaches the respond context after the warm-up
+    completion = backend.complete(
+        prompt=respond_prompt(question="how much is shipping", passage="Shipping is free over $50."),
+        max_tokens=4,
+        context="respond",
+    )
+    # then its fixed head is not evaluated again
+    assert completion.cached_tokens >= head
+    assert completion.completion_tokens >= 1

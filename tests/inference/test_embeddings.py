@@ -57,3 +57,29 @@ def test_minilm_batches_consistently(minilm):
     single = minilm.embed([texts[33]])
     assert np.allclose(batched[33], single[0], atol=1e-5)
     assert minilm.embed([]).shape == (0, EMBED_DIM)
+
+
+def test_minilm_ignores_case_so_query_embeddings_fold_it(minilm):
+    assert minilm.case_folds
+    cased, lower = minilm.embed(["Do you ship to Canada?", "do you ship to canada?"])
+    assert np.allclose(cased, lower, atol=1e-6)
+
+
+def test_query_embeddings_are_cached_case_folded_and_read_only(fake_embedder, monkeypatch):
+    from apps.inference.embeddings import _query_embedding, embed_query
+
+    seen = []
+    real = fake_embedder.embed
+    monkeypatch.setattr(fake_embedder, "embed", lambda texts: seen.append(list(texts)) or real(texts))
+    first = embed_query("Do you ship to Canada?")
+    again = embed_query("do you ship to canada?")
+    other = embed_query("refund policy")
+    assert seen == [["do you ship to canada?"], ["refund policy"]]
+    assert np.array_equal(first, again)
+    assert np.array_equal(first, real(["Do you ship to Canada?"])[0])
+    assert not np.array_equal(first, other)
+    with pytest.raises(ValueError, match="read-only"):
+        first[0] = 1.0
+    # a new embedder starts with an empty cache
+    embedder_reset()
+    assert _query_embedding.cache_info().currsize == 0

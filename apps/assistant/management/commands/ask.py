@@ -18,6 +18,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
 
+from apps.assistant.warmup import warm_up
+
 logger = logging.getLogger(__name__)
 
 ROLES = ("customer", "assistant", "agent")
@@ -103,32 +105,12 @@ def answer_line(line: str, *, no_llm: bool, index: int) -> dict:
 def _worker_init() -> None:
     # Each worker process opens its own database connection and loads the model once.
     connections.close_all()
-    _warm_up()
+    warm_up()
 
 
 def _worker_run(args: tuple[int, str, bool]) -> str:
     index, line, no_llm = args
     return json.dumps(answer_line(line, no_llm=no_llm, index=index), ensure_ascii=False)
-
-
-def _warm_up() -> None:
-    """Load the SLM and fill the understand prefix into its KV cache before the first question."""
-    try:
-        from apps.assistant.prompts import understand_labels, understand_prompt
-        from apps.inference.backends import slm
-
-        backend = slm()
-        backend.score_labels(
-            prompt=understand_prompt("hello"), labels=understand_labels(), context="understand"
-        )
-    except Exception as exc:
-        logger.warning("SLM warm-up failed: %s", exc)
-    try:
-        from apps.inference.embeddings import embed
-
-        embed(["warm up"])
-    except Exception as exc:
-        logger.warning("embedder warm-up failed: %s", exc)
 
 
 def _backend_close() -> None:
@@ -189,7 +171,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             if workers == 1 or len(lines) <= 1:
-                _warm_up()
+                warm_up()
                 for item in lines:
                     out.write(_worker_run(item) + "\n")
                     out.flush()
@@ -212,7 +194,7 @@ class Command(BaseCommand):
         logger.info("ask: %d conversations in %.1f s", len(lines), time.perf_counter() - started)
 
     def _pretty(self, options: dict) -> None:
-        _warm_up()
+        warm_up()
         customer = {"email": options["email"]} if options.get("email") else None
         line = json.dumps({"id": "cli", "utterance": options["question"], "customer": customer})
         trace = answer_line(line, no_llm=options["no_llm"], index=1)
