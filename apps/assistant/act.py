@@ -139,11 +139,13 @@ def hits_rerank(hits: list[Any], *, intent: str | None) -> list[Any]:
     """Order hits by their own match score (cosine and full text), plus a small bonus when the
     entry's topic fits the intent: the fused rank alone let a passage that only shares words win
     ("can I pay with PayPal" -> the free-returns FAQ). The entry's topic is what the classifier
-    makes of its title, so this works for any store's FAQs."""
+    makes of its title, so this works for any store's FAQs. The match is not capped at 1 here, as
+    the confidence is: a capped close match tied a looser one on the intent's topic and lost
+    ("best way to wash shoes" -> the merino care FAQ over the shoe care one)."""
 
     def score(hit: Any) -> float:
         fits = intent and hit.kind == "faq" and hit.title and _entry_intent(hit.title) == intent
-        return retrieval_confidence(hit) + (TOPIC_BONUS if fits else 0.0)
+        return _match_score(hit) + (TOPIC_BONUS if fits else 0.0)
 
     return sorted(hits, key=score, reverse=True)
 
@@ -165,13 +167,16 @@ def _kb_search(
     return hits_rerank(hits, intent=intent)[:k]
 
 
+def _match_score(hit: Any) -> float:
+    """A hit's cosine similarity rescaled (0 at 0.2, 1 at 0.65), plus 0.1 for a full-text match."""
+    cos = float(getattr(hit, "vector_score", 0.0) or 0.0)
+    base = max(0.0, (cos - 0.2) / 0.45)
+    return base + (0.1 if float(getattr(hit, "text_rank", 0.0) or 0.0) > 0 else 0.0)
+
+
 def retrieval_confidence(hit: Any) -> float:
     """Map a hit's cosine similarity (and full-text match) onto [0, 1]."""
-    cos = float(getattr(hit, "vector_score", 0.0) or 0.0)
-    base = min(1.0, max(0.0, (cos - 0.2) / 0.45))
-    if float(getattr(hit, "text_rank", 0.0) or 0.0) > 0:
-        base = min(1.0, base + 0.1)
-    return base
+    return min(1.0, _match_score(hit))
 
 
 OFF_TOPIC_SCORE = 0.6  # a passage on another topic than the question's must match at least this well

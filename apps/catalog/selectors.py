@@ -333,8 +333,10 @@ def product_get_by_sku(*, sku: str) -> Product | None:
 
 
 def option_key(text: str) -> str:
-    """ "7 ft x 10 ft" and "7ft x 10ft", "58 cm" and "58cm", "SPF-50" and "spf 50" compare equal."""
+    """ "7 ft x 10 ft" and "7ft x 10ft", "58 cm" and "58cm", "SPF-50" and "spf 50", "8 1/2" and
+    "8.5" compare equal."""
     t = _fold(str(text))
+    t = re.sub(r"\b(\d{1,3})(?:\s+|-)(?:1/2|and a half)\b", r"\1.5", t)  # "8 1/2", "8-1/2" -> "8.5"
     t = re.sub(r"(\d)\s+(?=[a-z%])", r"\1", t)  # "58 cm" -> "58cm", "60 %" -> "60%"
     return " ".join(re.findall(r"[a-z0-9%.]+", t.replace("-", " ")))
 

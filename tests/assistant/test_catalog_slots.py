@@ -108,3 +108,19 @@ def test_a_follow_up_naming_an_option_keeps_the_product(store):
     assert r.trace["slots"]["size"] == "11"
     # the shoe has no blue 11 in stock
     assert "out of stock" in r.answer
+
+
+def test_a_half_size_written_as_a_fraction_is_the_half_size(store):
+    boot = _product(
+        "Ridgeline Hiker",
+        "hiking boots",
+        [({"size": "8", "color": "Grey"}, 5), ({"size": "8.5", "color": "Grey"}, 0)],
+    )
+    for text in (
+        f"{boot.name.lower()} grey size 8 1/2?",
+        f"{boot.name.lower()} grey suze 8-1/2?",
+        f"do you have the {boot.name.lower()} in 8 and a half",
+    ):
+        r = ask(text)
+        assert r.trace["slots"].get("size") == "8.5", text
+        assert "out of stock" in r.answer.lower(), text

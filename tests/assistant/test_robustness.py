@@ -170,6 +170,32 @@ def test_knowledge_hits_prefer_entries_on_the_asked_topic():
     assert hits_rerank([returns, methods], intent=None)[0] is returns
 
 
+def test_a_much_closer_match_beats_a_loose_one_on_the_asked_topic():
+    from types import SimpleNamespace
+
+    from apps.assistant.act import hits_rerank, retrieval_confidence
+
+    # Both match beyond the confidence cap; only the looser one is on the intent's topic.
+    close = SimpleNamespace(
+        kind="faq",
+        external_id="a",
+        title="How long does delivery take?",
+        text="",
+        vector_score=0.74,
+        text_rank=0.2,
+    )
+    loose = SimpleNamespace(
+        kind="faq",
+        external_id="b",
+        title="Which payment methods do you accept?",
+        text="",
+        vector_score=0.54,
+        text_rank=0.2,
+    )
+    assert retrieval_confidence(close) == 1.0
+    assert hits_rerank([loose, close], intent="payment_billing")[0] is close
+
+
 def test_mistyped_where_is_my_refund_is_a_refund_status():
     from apps.assistant.understand import sub_intent_for
 
