@@ -145,53 +145,29 @@ def test_refund_status_wording_gets_the_refund_not_eligibility(store):
     assert "can't be returned" not in r.answer
 
 
-def test_knowledge_hits_prefer_entries_on_the_asked_topic():
+def _faq_hit(title: str, *, cos: float, text_rank: float = 0.0):
     from types import SimpleNamespace
 
+    return SimpleNamespace(
+        kind="faq", external_id=title, title=title, text="", vector_score=cos, text_rank=text_rank
+    )
+
+
+def test_knowledge_hits_prefer_entries_on_the_asked_topic():
     from apps.assistant.act import hits_rerank
 
-    returns = SimpleNamespace(
-        kind="faq",
-        external_id="a",
-        title="Do I pay for return shipping?",
-        text="",
-        vector_score=0.37,
-        text_rank=0,
-    )
-    methods = SimpleNamespace(
-        kind="faq",
-        external_id="b",
-        title="Which payment methods do you accept?",
-        text="",
-        vector_score=0.35,
-        text_rank=0,
-    )
+    returns = _faq_hit("Do I pay for return shipping?", cos=0.37)
+    methods = _faq_hit("Which payment methods do you accept?", cos=0.35)
     assert hits_rerank([returns, methods], intent="payment_billing")[0] is methods
     assert hits_rerank([returns, methods], intent=None)[0] is returns
 
 
 def test_a_much_closer_match_beats_a_loose_one_on_the_asked_topic():
-    from types import SimpleNamespace
-
     from apps.assistant.act import hits_rerank, retrieval_confidence
 
     # Both match beyond the confidence cap; only the looser one is on the intent's topic.
-    close = SimpleNamespace(
-        kind="faq",
-        external_id="a",
-        title="How long does delivery take?",
-        text="",
-        vector_score=0.74,
-        text_rank=0.2,
-    )
-    loose = SimpleNamespace(
-        kind="faq",
-        external_id="b",
-        title="Which payment methods do you accept?",
-        text="",
-        vector_score=0.54,
-        text_rank=0.2,
-    )
+    close = _faq_hit("How long does delivery take?", cos=0.74, text_rank=0.2)
+    loose = _faq_hit("Which payment methods do you accept?", cos=0.54, text_rank=0.2)
     assert retrieval_confidence(close) == 1.0
     assert hits_rerank([loose, close], intent="payment_billing")[0] is close
 
