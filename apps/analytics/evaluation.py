@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from apps.assistant.intents import INTENTS
+from apps.assistant.intents import DEFAULT_THRESHOLDS, INTENTS
 
 ROUTES = ("slm", "llm", "human", "clarify")
 # Tool calls that change store data (apps/assistant/act.py); the trace lists them in tool_calls.
@@ -804,45 +804,98 @@ class Choice:
     resolved: int
     wrong: int
     kept: int
+    moved: float = 0.0  # distance from the intent's prior threshold
 
 
-def _intent_choices(items: Sequence[tuple[float, bool, bool, str]]) -> list[Choice]:
-    """Candidate thresholds for one intent: 0, the midpoints between its distinct confidences, 1."""
+def _intent_choices(items: Sequence[tuple[float, bool, bool, str]], prior: float) -> list[Choice]:
+    """Candidate thresholds for one intent: 0, its distinct confidences and the midpoints between
+    them, the prior, 1. Of the candidates with the same (resolved, wrong) counts only the one
+    nearest the prior is kept: the data moves a threshold only as far as it buys something."""
     confs = sorted({c for c, _, _, _ in items})
-    candidates = [0.0] + [round((a + b) / 2, 4) for a, b in zip(confs, confs[1:], strict=False)] + [1.0]
-    out = []
+    midpoints = [round((a + b) / 2, 4) for a, b in zip(confs, confs[1:], strict=False)]
+    candidates = [0.0, prior, 1.0, *confs, *midpoints]
+    best: dict[tuple[int, int], Choice] = {}
     for t in sorted(set(candidates)):
         kept = [(c, ok, slm) for c, ok, slm, _ in items if c >= t]
-        out.append(
-            Choice(
-                threshold=t,
-                resolved=sum(1 for _, ok, slm in kept if slm and ok),
-                wrong=sum(1 for _, ok, slm in kept if slm and not ok),
-                kept=len(kept),
-            )
+        choice = Choice(
+            threshold=t,
+            resolved=sum(1 for _, ok, slm in kept if slm and ok),
+            wrong=sum(1 for _, ok, slm in kept if slm and not ok),
+            kept=len(kept),
+            moved=abs(t - prior),
         )
-    return out
+        key = (choice.resolved, choice.wrong)
+        if key not in best or choice.moved < best[key].moved:
+            best[key] = choice
+    return sorted(best.values(), key=lambda c: c.threshold)
+
+
+CALIBRATION_CONFIDENCE = 0.9
+
+
+def wrong_budget(*, n: int, target: float, confidence: float | None = CALIBRATION_CONFIDENCE) -> int:
+    """How many confidently-wrong answers n calibration questions may show for the rate on new
+    questions to stay ≤ target.
+
+    ``confidence=None``: the point estimate, floor(target × n). Otherwise the largest w whose
+    one-sided Clopper-Pearson upper bound is ≤ target, i.e. P(X ≤ w | n, target) ≤ 1 - confidence:
+    had the true rate been the target, so few wrong answers would be unlikely. Thresholds that
+    spend the point budget exactly are fitted to the calibration questions' own luck (measured on
+    the demo: 1.4% on calibration, 3.0% on the held-out split with the same thresholds).
+    """
+    if confidence is None:
+        return math.floor(target * n + 1e-9)
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be in (0, 1)")
+    if target <= 0:
+        return 0
+    alpha, budget, cdf = 1 - confidence, 0, 0.0
+    for w in range(n + 1):
+        log_pmf = (
+            math.lgamma(n + 1)
+            - math.lgamma(w + 1)
+            - math.lgamma(n - w + 1)
+            + w * math.log(target)
+            + (n - w) * math.log1p(-target)
+        )
+        cdf += math.exp(log_pmf)
+        if cdf > alpha:
+            break
+        budget = w
+    return budget
 
 
 def thresholds_calibrate(
-    *, questions: Sequence[dict], traces_ungated: Sequence[dict], target: float, current: dict[str, float]
+    *,
+    questions: Sequence[dict],
+    traces_ungated: Sequence[dict],
+    target: float,
+    current: dict[str, float],
+    confidence: float | None = CALIBRATION_CONFIDENCE,
+    prior: dict[str, float] | None = None,
 ) -> dict:
     """Per-intent thresholds that maximise SLM resolution with confidently-wrong ≤ target overall.
 
     Exact: a multiple-choice knapsack over the intents (dynamic programming on the count of
-    confidently-wrong answers allowed, floor(target × n)). Ties: fewer wrong answers, then the
-    lower threshold (defer nothing without a reason). Intents whose questions never reach the
-    judge's gate (no slm/clarify trace) keep their current threshold.
+    confidently-wrong answers allowed, ``wrong_budget``). Ties: fewer wrong answers, then the
+    thresholds nearest ``prior`` (the shipped defaults): a threshold moves only as far as the
+    calibration questions show a gain, never to 0 because no wrong answer happened to fall below
+    it. Intents whose questions never reach the judge's gate (no slm/clarify trace) keep their
+    current threshold.
     """
+    prior = DEFAULT_THRESHOLDS if prior is None else prior
     n = len(questions)
-    budget = math.floor(target * n + 1e-9)
+    budget = wrong_budget(n=n, target=target, confidence=confidence)
     by_intent: dict[str, list[tuple[float, bool, bool, str]]] = defaultdict(list)
     for q, trace in zip(questions, traces_ungated, strict=True):
         if trace.get("route") not in ("slm", "clarify"):
             continue
         s = trace_score(question=q, trace=trace)
         by_intent[trace.get("intent")].append((s.confidence, s.correct, s.route == "slm", q["id"]))
-    options = {intent: _intent_choices(items) for intent, items in sorted(by_intent.items())}
+    options = {
+        intent: _intent_choices(items, prior.get(intent, current.get(intent, 0.5)))
+        for intent, items in sorted(by_intent.items())
+    }
     # dp[w] = (resolved, choices) best over the intents so far with exactly w wrong answers.
     dp: dict[int, tuple[int, list[Choice]]] = {0: (0, [])}
     for choices in options.values():
@@ -857,10 +910,7 @@ def thresholds_calibrate(
                 if (
                     best is None
                     or cand[0] > best[0]
-                    or (
-                        cand[0] == best[0]
-                        and sum(c.threshold for c in cand[1]) < sum(c.threshold for c in best[1])
-                    )
+                    or (cand[0] == best[0] and sum(c.moved for c in cand[1]) < sum(c.moved for c in best[1]))
                 ):
                     nxt[w2] = cand
         dp = nxt
@@ -891,6 +941,7 @@ def thresholds_calibrate(
         }
     return {
         "target": target,
+        "confidence": confidence,
         "n": n,
         "wrong_budget": budget,
         "resolved": resolved,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -456,7 +457,7 @@ def _synthetic(n_per_intent: dict[str, list[tuple[float, bool]]]) -> tuple[list[
     return qs, ts
 
 
-def test_calibration_picks_the_loosest_thresholds_within_the_wrong_budget():
+def test_calibration_picks_the_thresholds_that_resolve_most_within_the_wrong_budget():
     qs, ts = _synthetic(
         {
             # Wrong answers at 0.5 and 0.3: a threshold between 0.5 and 0.6 keeps every right one.
@@ -473,10 +474,15 @@ def test_calibration_picks_the_loosest_thresholds_within_the_wrong_budget():
         }
     )
     result = ev.thresholds_calibrate(
-        questions=qs, traces_ungated=ts, target=0.0, current={"shipping_delivery": 0.4, "account": 0.4}
+        questions=qs,
+        traces_ungated=ts,
+        target=0.0,
+        current={"shipping_delivery": 0.4, "account": 0.4},
+        confidence=None,
     )
     assert result["thresholds"]["shipping_delivery"] == pytest.approx(0.55)
-    assert result["thresholds"]["account"] == 0.0
+    # All right: the threshold comes down to the lowest right answer (0.2), no further.
+    assert result["thresholds"]["account"] == pytest.approx(0.2)
     assert result["resolved"] == 8
     assert result["wrong"] == 0
     assert result["per_intent"]["shipping_delivery"]["before"] == {
@@ -485,7 +491,7 @@ def test_calibration_picks_the_loosest_thresholds_within_the_wrong_budget():
         "wrong": 1,
     }
     # A budget of one wrong answer (10% of 10): the wrong answer at 0.5 buys nothing, so no change there.
-    loose = ev.thresholds_calibrate(questions=qs, traces_ungated=ts, target=0.1, current={})
+    loose = ev.thresholds_calibrate(questions=qs, traces_ungated=ts, target=0.1, current={}, confidence=None)
     assert loose["resolved"] == 8
     assert loose["thresholds"]["shipping_delivery"] == pytest.approx(0.55)
 
@@ -499,10 +505,77 @@ def test_calibration_spends_the_budget_where_it_buys_most():
             "payment_billing": [(0.9, True), (0.85, False), (0.3, True)],
         }
     )
-    result = ev.thresholds_calibrate(questions=qs, traces_ungated=ts, target=0.125, current={})  # 1 of 8
-    assert result["thresholds"]["product_question"] == 0.0
+    result = ev.thresholds_calibrate(
+        questions=qs, traces_ungated=ts, target=0.125, current={}, confidence=None
+    )  # 1 of 8
+    # The budget goes to product_question: its shipped default (0.4) already keeps all four right
+    # answers, so it stays there rather than dropping to 0.
+    assert result["thresholds"]["product_question"] == 0.4
     assert result["thresholds"]["payment_billing"] == pytest.approx(0.875)
     assert (result["resolved"], result["wrong"]) == (5, 1)
+
+
+def test_calibration_moves_a_threshold_only_as_far_as_it_buys_something():
+    qs, ts = _synthetic(
+        {
+            # Every answer right and above the default 0.45: nothing justifies answering lower.
+            "return_refund": [(0.9, True), (0.8, True), (0.6, True), (0.5, True)],
+            # A right answer at 0.3: the threshold drops to it, not to 0.
+            "shipping_delivery": [(0.9, True), (0.3, True), (0.1, False)],
+        }
+    )
+    result = ev.thresholds_calibrate(questions=qs, traces_ungated=ts, target=0.0, current={})
+    assert result["thresholds"]["return_refund"] == 0.45
+    assert result["thresholds"]["shipping_delivery"] == pytest.approx(0.3)
+    assert (result["resolved"], result["wrong"]) == (6, 0)
+    # An explicit prior is honoured.
+    result = ev.thresholds_calibrate(
+        questions=qs, traces_ungated=ts, target=0.0, current={}, prior={"return_refund": 0.7}
+    )
+    assert result["thresholds"]["return_refund"] == pytest.approx(0.5)
+
+
+def _binomial_cdf(w: int, n: int, p: float) -> float:
+    return sum(math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(w + 1))
+
+
+@pytest.mark.parametrize("n", [50, 120, 300, 487, 900])
+def test_wrong_budget_is_the_largest_count_whose_upper_bound_meets_the_target(n):
+    budget = ev.wrong_budget(n=n, target=0.02, confidence=0.9)
+    # Had the true rate been 2%, seeing ≤ budget wrong answers would happen at most 10% of the time,
+    # and one more would not be so unlikely.
+    if budget > 0 or _binomial_cdf(0, n, 0.02) <= 0.1:
+        assert _binomial_cdf(budget, n, 0.02) <= 0.1
+    assert _binomial_cdf(budget + 1, n, 0.02) > 0.1
+    assert budget < ev.wrong_budget(n=n, target=0.02, confidence=None) or budget == 0
+
+
+def test_wrong_budget_point_estimate_and_edges():
+    assert ev.wrong_budget(n=487, target=0.02, confidence=None) == 9
+    assert ev.wrong_budget(n=487, target=0.02, confidence=0.9) == 5
+    assert ev.wrong_budget(n=487, target=0.0, confidence=0.9) == 0
+    assert ev.wrong_budget(n=0, target=0.02, confidence=0.9) == 0
+    # Large sets: computed in log space, no overflow, and it approaches the point budget.
+    big = ev.wrong_budget(n=100_000, target=0.02, confidence=0.9)
+    assert 1900 < big < 2000
+    with pytest.raises(ValueError, match="confidence"):
+        ev.wrong_budget(n=10, target=0.02, confidence=1.0)
+
+
+def test_calibration_spends_only_the_confident_budget():
+    # 100 right answers at 0.9 and three wrong ones at 0.8 above 60 right at 0.7: the point budget
+    # (2% of 163 = 3) lets all three through; at 90% confidence 163 questions buy no wrong answer
+    # at all, so the threshold must rise above the wrong ones.
+    items = [(0.9, True)] * 100 + [(0.8, False)] * 3 + [(0.7, True)] * 60
+    qs, ts = _synthetic({"shipping_delivery": items})
+    point = ev.thresholds_calibrate(questions=qs, traces_ungated=ts, target=0.02, current={}, confidence=None)
+    assert (point["wrong_budget"], point["wrong"], point["resolved"]) == (3, 3, 160)
+    sure = ev.thresholds_calibrate(questions=qs, traces_ungated=ts, target=0.02, current={})
+    assert sure["confidence"] == ev.CALIBRATION_CONFIDENCE
+    assert sure["wrong_budget"] == ev.wrong_budget(n=163, target=0.02) < 3
+    assert sure["wrong"] == 0
+    assert sure["resolved"] == 100
+    assert sure["thresholds"]["shipping_delivery"] == pytest.approx(0.85)
 
 
 # --- The question files ----------------------------------------------------------------------------

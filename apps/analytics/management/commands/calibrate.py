@@ -1,10 +1,11 @@
 """``manage.py calibrate``: per-intent confidence thresholds from the calibration split.
 
-    manage.py calibrate [--target 0.02] [--split calibration] [--traces FILE] [--dry-run]
+    manage.py calibrate [--target 0.02] [--confidence 0.9] [--split calibration] [--traces FILE] [--dry-run]
 
 Chooses, per intent, the threshold that maximises the share of questions the SLM resolves
-correctly subject to confidently-wrong answers ≤ --target over the whole split
-(apps.analytics.evaluation.thresholds_calibrate), writes them to IntentThreshold and prints before
+correctly subject to a budget of confidently-wrong answers over the whole split: the most whose
+one-sided --confidence upper bound on the rate stays ≤ --target (``wrong_budget`` and
+``thresholds_calibrate`` in apps.analytics.evaluation), writes them to IntentThreshold and prints before
 and after. The set is run ungated through the ``ask`` code (or --traces from ``evaluate``'s
 traces_ungated.jsonl of the same split is reused, which saves the CPU time of a second run).
 """
@@ -28,6 +29,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--target", type=float, default=0.02, help="max confidently-wrong rate (0.02)")
+        parser.add_argument(
+            "--confidence",
+            type=float,
+            default=ev.CALIBRATION_CONFIDENCE,
+            help="confidence that the rate on new questions stays ≤ target (0.9): the wrong-answer budget",
+        )
         parser.add_argument("--split", default="calibration", choices=["calibration", "test", "all"])
         parser.add_argument(
             "--traces", type=Path, help="ungated traces of this split from manage.py evaluate"
@@ -41,6 +48,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 <= options["target"] < 1:
             raise CommandError("--target must be in [0, 1)")
+        if not 0 < options["confidence"] < 1:
+            raise CommandError("--confidence must be in (0, 1)")
         if options["split"] == "test":
             self.stderr.write("WARNING: calibrating on the test split makes its figures optimistic.")
         meta = ev.questions_meta(directory=options["questions_dir"])
@@ -68,7 +77,11 @@ class Command(BaseCommand):
 
         current = ev.current_thresholds()
         result = ev.thresholds_calibrate(
-            questions=questions, traces_ungated=traces, target=options["target"], current=current
+            questions=questions,
+            traces_ungated=traces,
+            target=options["target"],
+            current=current,
+            confidence=options["confidence"],
         )
         self.print_result(result, questions=questions, traces=traces, current=current)
         if options["dry_run"]:
@@ -105,7 +118,7 @@ class Command(BaseCommand):
         after = overall(result["thresholds"])
         w(
             f"Calibration on {n} questions, confidently-wrong target {result['target']:.1%} "
-            f"(≤ {result['wrong_budget']} answers)"
+            f"(≤ {result['wrong_budget']} answers: {result['confidence']:.0%} upper bound ≤ target)"
         )
         w(f"  {'intent':<26}{'n':>5}  {'threshold':>17}  {'resolved':>13}  {'wrong':>9}")
         for intent in ev.INTENTS:
