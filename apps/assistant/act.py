@@ -153,10 +153,11 @@ def hits_rerank(hits: list[Any], *, intent: str | None) -> list[Any]:
 def _kb_search(
     query: str, res: ActResult, *, kinds: list[str] | None = None, k: int = 3, intent: str | None = None
 ) -> list[Any]:
-    from apps.assistant.classifier import spelling_fix
-    from apps.retrieval.selectors import knowledge_search
+    from apps.assistant.classifier import query_spelling_fix
+    from apps.retrieval.selectors import knowledge_search, knowledge_vocabulary
 
-    query = spelling_fix(query)  # "cancl an order" finds the cancellation FAQ
+    # "cancl an order" finds the cancellation FAQ, "how fsat do you ship" the shipping times.
+    query = query_spelling_fix(query, topical=knowledge_vocabulary())
     try:
         hits = knowledge_search(query=query, k=max(k, 5), kinds=kinds)
     except Exception as exc:  # retrieval is best effort: the reply escalates on a low score
@@ -796,7 +797,14 @@ def _exchange_confirmed(
         res.answer = tpl.exchange_failed_text(order.external_id, getattr(exc, "reason", "out_of_stock"))
         return res
     res.call("exchange_request_create", args)
-    res.facts.append({"return_request": request.pk, "exchange_to": dict(variant.options or {})})
+    # The product's name is a fact of the reply too: "Vitamin D3" must not fail the number check.
+    res.facts.append(
+        {
+            "return_request": request.pk,
+            "product": variant.product.name,
+            "exchange_to": dict(variant.options or {}),
+        }
+    )
     res.answer = tpl.exchange_opened_text(
         order.external_id, request.pk, variant.product.name, dict(variant.options or {})
     )

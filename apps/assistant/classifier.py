@@ -168,6 +168,50 @@ def spelling_fix(text: str) -> str:
     )
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str) -> tuple[set[str], set[str]]:
+    """(transpositions, every other single edit) of ``word`` (Norvig's candidate generator)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1 and b[0] != b[1]}
+    others = {a + b[1:] for a, b in splits if b}
+    others |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS if c != b[0]}
+    others |= {a + c + b for a, b in splits for c in _LETTERS}
+    return swaps, others
+
+
+def query_spelling_fix(text: str, *, topical: frozenset[str]) -> str:
+    """``spelling_fix``, then any other word that is neither English nor in ``topical`` (the
+    store's own knowledge words) read as the one word a single slip away from it, for the
+    knowledge search: "how fsat do you ship" asks how fast. Preference among candidates: the one
+    transposition ("fsat" -> "fast", not "feat" or "flat"), else, for a word of five letters or
+    more, the one word of the store's knowledge or the only English candidate. Anything still
+    ambiguous is left as typed; so is everything when no English word list is installed."""
+    fixed = spelling_fix(text)
+    english = english_words()
+    if not english:
+        return fixed
+
+    def correct(match: re.Match) -> str:
+        word = match.group(0)
+        if len(word) < 4 or word in english or word in topical or word in _KEEP or word in FOLD:
+            return word
+        swaps, others = _edits1(word)
+        known_swaps = {w for w in swaps if w in english or w in topical}
+        if len(known_swaps) == 1:
+            return known_swaps.pop()
+        known = known_swaps | {w for w in others if w in english or w in topical}
+        in_store = [w for w in known if w in topical]
+        if len(in_store) == 1 and len(word) >= 5:  # four letters are a slip of too many words
+            return in_store[0]
+        if len(known) == 1 and len(word) >= 5:
+            return known.pop()
+        return word
+
+    return re.sub(r"(?<![a-z-])[a-z]+(?![a-z-])", correct, fixed)
+
+
 def tokens(text: str) -> list[str]:
     words = [FOLD.get(w, w) for w in WORD_RE.findall(text.lower())]
     feats = list(words)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Collection, Sequence
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Count, Max
 
 from apps.retrieval.models import Chunk
 
@@ -249,3 +251,27 @@ def knowledge_search(
         )
         for kind, external_id, title, body, score, vector_score, text_rank in rows
     ]
+
+
+_vocabulary_lock = threading.Lock()
+_vocabulary: tuple[tuple[int, Any], frozenset[str]] | None = None
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+def knowledge_vocabulary() -> frozenset[str]:
+    """The words of this store's indexed knowledge (FAQs, policies, product passages), lower case,
+    three letters or more. Rebuilt when the index changes (its row count or newest update), so a
+    new FAQ's words are known to the next search; one cheap query per call otherwise."""
+    global _vocabulary
+    stats = Chunk.objects.aggregate(n=Count("id"), newest=Max("updated_at"))
+    version = (stats["n"], stats["newest"])
+    with _vocabulary_lock:
+        if _vocabulary is not None and _vocabulary[0] == version:
+            return _vocabulary[1]
+    words: set[str] = set()
+    for title, text in Chunk.objects.values_list("title", "text").iterator(chunk_size=500):
+        words.update(w for w in _WORD_RE.findall(f"{title} {text}".lower()) if len(w) >= 3)
+    built = frozenset(words)
+    with _vocabulary_lock:
+        _vocabulary = (version, built)
+    return built

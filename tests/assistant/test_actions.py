@@ -188,6 +188,21 @@ def test_exchange_for_another_option_of_the_same_product(home):
     assert home.lamp.variants.get(options__finish="White").stock == 4  # reserved
 
 
+def test_exchange_done_is_sent_with_the_confirmations_confidence_when_the_name_has_numbers(home):
+    # "Vitamin D3", "Halden 4700K": the product's name is in the reply, so it must be among its facts,
+    # or the fact check reads "4700" as made up and the finished exchange is held back as unsure.
+    home.lamp.name = "Halden 4700K Desk Lamp"
+    home.lamp.save(update_fields=["name"])
+    replies, _ = _dialogue(
+        "can I exchange the desk lamp from GM-100201 for the white finish? ada@example.com", "yes"
+    )
+    done = replies[1]
+    assert "Halden 4700K Desk Lamp in White" in done.answer
+    assert _writes(done)[0]["ok"] is True
+    assert done.route == "slm"
+    assert done.trace["confidence"] >= 0.9
+
+
 def test_exchange_for_an_option_out_of_stock_is_refused(home):
     replies, _ = _dialogue("exchange the desk lamp on GM-100201 for matte black, ada@example.com", "yes")
     assert "isn't in stock in Matte Black" in replies[0].answer

@@ -350,3 +350,32 @@ def test_a_refused_phrasing_lowers_the_confidence_of_the_template_sent():
     refused = confidence_compute(**kwargs, phrase_refused=True)
     assert refused == pytest.approx(plain * PHRASE_REFUSED_FACTOR, abs=1e-4)
     assert 0 < refused < plain
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("how fsat do you ship", "how fast do you ship"),  # the one transposition beats feat/flat
+        ("do i need to warerproof my boots", "do i need to waterproof my boots"),  # the store's word
+        ("can i pay with a gfit card", "can i pay with a gift card"),
+        ("is the merlno sweater itchy", "is the merino sweater itchy"),  # the store's own word
+    ],
+)
+def test_knowledge_queries_have_single_slips_repaired(typed, meant):
+    from apps.assistant.classifier import query_spelling_fix
+
+    assert query_spelling_fix(typed, topical=frozenset({"merino", "sweater", "waterproof"})) == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "and the blue omes",  # four letters: ones, comes, homes ... too many to guess
+        "do you sell zapatoz",  # nothing a slip away: a name, left as typed
+        "is the ecoflex washing machine safe",  # real words and the store's own words
+    ],
+)
+def test_knowledge_queries_keep_what_cannot_be_read_for_sure(text):
+    from apps.assistant.classifier import query_spelling_fix
+
+    assert query_spelling_fix(text, topical=frozenset({"ecoflex", "comes"})) == text

@@ -173,3 +173,17 @@ def test_very_common_terms_do_not_drown_a_rare_partial_match(
     # then
     assert hits[0].external_id == "p-rare"
     assert hits[0].text_rank > 0
+
+
+def test_knowledge_vocabulary_follows_the_index(indexed, make_faq) -> None:
+    from apps.retrieval.selectors import knowledge_vocabulary
+
+    before = knowledge_vocabulary()
+    assert before
+    assert all(word.islower() and word.isalpha() and len(word) >= 3 for word in before)
+    assert "zorbing" not in before
+    make_faq("faq-zorb", "Do you sell zorbing balls?", "Yes, inflatable zorbing balls in two sizes.")
+    index_refresh()
+    after = knowledge_vocabulary()
+    assert {"zorbing", "inflatable"} <= after
+    assert knowledge_vocabulary() is after  # unchanged index: the same set, not rebuilt
