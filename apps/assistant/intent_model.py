@@ -47,6 +47,12 @@ WEIGHT_GRID = {
 }
 
 
+# How much of the code expert is mixed with the uniform distribution before the product (a grid,
+# fitted with the weights): its keyword rules say 1.0 ("password" -> account) where the learned
+# expert knows better ("reset my online banking password" is another company's login).
+SMOOTH_GRID = (0.0, 0.03, 0.1, 0.3)
+
+
 def default_path() -> Path:
     return Path(getattr(settings, "UNDERSTAND_MODEL_FILE", "") or settings.BASE_DIR / "models" / FILE_NAME)
 
@@ -166,14 +172,20 @@ def emb_probs(text: str, model: IntentModel) -> dict[str, float]:
 
 
 def combine(experts: dict[str, dict[str, float] | None], weights: dict[str, float]) -> dict[str, float]:
-    """Weighted product of the experts present (an expert that is None or weighted 0 is left out)."""
+    """Weighted product of the experts present (an expert that is None or weighted 0 is left out).
+
+    ``weights["<name>_smooth"]`` (fitted, see ``SMOOTH_GRID``) mixes that expert with the uniform
+    distribution first: a rule that says 1.0 for one intent can then be outvoted."""
     logs = dict.fromkeys(INTENTS, 0.0)
+    uniform = 1.0 / len(INTENTS)
     for name, probs in experts.items():
         w = weights.get(name, 0.0)
         if probs is None or not w:
             continue
+        eps = weights.get(f"{name}_smooth", 0.0)
         for intent in INTENTS:
-            logs[intent] += w * math.log(max(probs.get(intent, 0.0), FLOOR))
+            p = (1 - eps) * probs.get(intent, 0.0) + eps * uniform
+            logs[intent] += w * math.log(max(p, FLOOR))
     top = max(logs.values())
     exps = {k: math.exp(v - top) for k, v in logs.items()}
     total = sum(exps.values())
@@ -203,10 +215,13 @@ def weights_fit(
     errors: on the calibration split it dropped the code expert and got 3 points fewer right)."""
     names = [name for name, rows in experts.items() if rows and all(r is not None for r in rows)]
     best: tuple[tuple[float, float], dict[str, float]] | None = None
-    for values in itertools.product(*(WEIGHT_GRID[name] for name in names)):
+    smooths = SMOOTH_GRID if "code" in names else (0.0,)
+    for eps, values in itertools.product(smooths, itertools.product(*(WEIGHT_GRID[name] for name in names))):
         if not any(values):
             continue
         weights = dict(zip(names, values, strict=True))
+        if eps:
+            weights["code_smooth"] = eps
         combined = [combine({name: experts[name][i] for name in names}, weights) for i in range(len(labels))]
         key = (-accuracy(combined, labels), log_loss(combined, labels))
         if best is None or key < best[0]:
@@ -216,7 +231,7 @@ def weights_fit(
     # makes the posterior's confidence honest, i.e. the lowest log loss.
     chosen, loss = best[1], best[0][1]
     for scale in SCALES:
-        scaled = {name: round(w * scale, 4) for name, w in best[1].items()}
+        scaled = {name: w if name.endswith("_smooth") else round(w * scale, 4) for name, w in best[1].items()}
         combined = [combine({name: experts[name][i] for name in names}, scaled) for i in range(len(labels))]
         scaled_loss = log_loss(combined, labels)
         if scaled_loss < loss:

@@ -112,6 +112,36 @@ def test_weights_fit_tempers_an_overconfident_expert_without_changing_its_answer
     assert intent_model.accuracy(tempered, labels) == intent_model.accuracy(sharp, labels) == 0.8
 
 
+def test_weights_fit_smooths_a_code_expert_that_is_certain_and_sometimes_wrong():
+    # The code expert's rules say 1.0 and are wrong on one message in ten ("password" -> account);
+    # the learned expert leans the right way everywhere but is unsure on a third of them. A code
+    # expert mixed with the uniform distribution costs far less log loss where its rule is wrong.
+    labels = ["account", "out_of_scope"] * 25
+    code, emb = [], []
+    pair = ("account", "out_of_scope")
+    for i, label in enumerate(labels):
+        rule = "account" if i % 10 == 1 else label
+        code.append({k: (1.0 if k == rule else 0.0) for k in INTENTS})
+        if i % 3:
+            emb.append({k: (0.6 if k == label else 0.4 / 11) for k in INTENTS})
+        else:
+            emb.append({k: (0.35 if k == label else 0.45 if k in pair else 0.02) for k in INTENTS})
+    weights, loss = intent_model.weights_fit({"emb": emb, "code": code}, labels)
+    assert weights.get("code_smooth", 0) in intent_model.SMOOTH_GRID[1:]
+    combined = [intent_model.combine({"emb": e, "code": c}, weights) for e, c in zip(emb, code, strict=True)]
+    assert intent_model.accuracy(combined, labels) >= max(
+        intent_model.accuracy(code, labels), intent_model.accuracy(emb, labels)
+    )
+    unsmoothed = {k: v for k, v in weights.items() if k != "code_smooth"}
+    plain = [intent_model.combine({"emb": e, "code": c}, unsmoothed) for e, c in zip(emb, code, strict=True)]
+    assert loss < intent_model.log_loss(plain, labels)
+    # The mix itself: (1 - eps) p + eps / 12, so a certain rule is no longer a veto.
+    one = intent_model.combine({"code": code[0]}, {"code": 1.0, "code_smooth": 0.3})
+    assert one["account"] == pytest.approx(0.7 + 0.3 / len(INTENTS))
+    # A model file without the key combines exactly as before.
+    assert intent_model.combine({"code": code[0]}, {"code": 1.0})["account"] == pytest.approx(1.0, abs=1e-4)
+
+
 def test_margin_is_zero_when_close_calls_are_mostly_right_and_positive_when_wrong():
     labels = ["order_status"] * 50
     close_right = [{**dict.fromkeys(INTENTS, 0.0), "order_status": 0.5, "account": 0.45} for _ in labels]
