@@ -169,6 +169,7 @@ def spelling_fix(text: str) -> str:
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+MAX_REPAIR_LETTERS = 24  # longer "words" are pasted junk: their ~54 × n candidates are not built
 
 
 def _edits1(word: str) -> tuple[set[str], set[str]]:
@@ -195,7 +196,9 @@ def query_spelling_fix(text: str, *, topical: frozenset[str]) -> str:
 
     def correct(match: re.Match) -> str:
         word = match.group(0)
-        if len(word) < 4 or word in english or word in topical or word in _KEEP or word in FOLD:
+        if not 4 <= len(word) <= MAX_REPAIR_LETTERS or word in english or word in topical:
+            return word
+        if word in _KEEP or word in FOLD:
             return word
         swaps, others = _edits1(word)
         known_swaps = {w for w in swaps if w in english or w in topical}

@@ -373,6 +373,8 @@ def test_knowledge_queries_have_single_slips_repaired(typed, meant):
         "and the blue omes",  # four letters: ones, comes, homes ... too many to guess
         "do you sell zapatoz",  # nothing a slip away: a name, left as typed
         "is the ecoflex washing machine safe",  # real words and the store's own words
+        # One 2,001-letter "word": left alone, no million candidates built.
+        pytest.param("x" + "fsat" * 500, id="huge-word"),
     ],
 )
 def test_knowledge_queries_keep_what_cannot_be_read_for_sure(text):
