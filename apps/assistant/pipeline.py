@@ -200,6 +200,12 @@ def _options_into_state(text: str, state: dict, product: Any) -> None:
                 known = {option_key(v) for v in options.get(generic, []) + options.get("colour", [])}
                 if taken and generic not in found and taken in option_key(value) and taken not in known:
                     slots.pop(generic)
+    # "unscented moisturising cream", "rose gold watch": a color word of the product's own name
+    # names the product, unless the product comes in that color.
+    color = str(slots.get("color") or "")
+    colors = {str(v).lower() for v in options.get("color", []) + options.get("colour", [])}
+    if color and color not in colors and re.search(r"\b" + re.escape(color) + r"\b", product.name.lower()):
+        slots.pop("color")
 
 
 def _follow_up_topic(text: str, state: dict, u: Understanding) -> str | None:

@@ -124,3 +124,32 @@ def test_a_half_size_written_as_a_fraction_is_the_half_size(store):
         r = ask(text)
         assert r.trace["slots"].get("size") == "8.5", text
         assert "out of stock" in r.answer.lower(), text
+
+
+def test_a_color_word_in_the_products_own_name_is_no_color(store):
+    # "cream" names the product here, not a shade it comes in: a follow-up about another volume
+    # must not ask for a cream one (the product has no colors at all).
+    cream = _product(
+        "Unscented Moisturising Cream", "skin care", [({"volume": "500 ml"}, 0), ({"volume": "100 ml"}, 6)]
+    )
+    first = ask("unscented moisturising cream in 500 ml - in stock?")
+    assert first.trace["slots"]["product"] == cream.external_id
+    assert "color" not in first.trace["slots"]
+    assert "out of stock" in first.answer
+    r = ask(
+        "what about 100 ml",
+        state=first.state,
+        history=[
+            ("customer", "unscented moisturising cream in 500 ml - in stock?"),
+            ("assistant", first.answer),
+        ],
+    )
+    assert r.trace["slots"]["product"] == cream.external_id
+    assert "color" not in r.trace["slots"]
+    assert "in stock" in r.answer
+    assert "out of stock" not in r.answer
+    # A shade the product does not come in, asked outright, is still answered as such.
+    tee = _product("Rose Linen Tee", "t-shirts", [({"size": "M", "color": "White"}, 3)])
+    asked = ask("do you have the rose linen tee in black?")
+    assert asked.trace["slots"]["product"] == tee.external_id
+    assert asked.trace["slots"]["color"] == "black"

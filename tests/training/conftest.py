@@ -1,5 +1,8 @@
 """A small store for the training tests: a few products, orders in every state, FAQs, a policy,
-and one conversation an agent resolved."""
+and one conversation an agent resolved.
+
+The ids are fixed, not taken from the factories' sequences: the train/test split hashes them, so
+with sequence ids what lands in each half would depend on which tests ran before."""
 
 from __future__ import annotations
 
@@ -19,10 +22,16 @@ from tests.factories import (
 def small_store(db):
     StoreFactory()
     PolicyFactory()
-    for _ in range(5):
-        FAQFactory()
+    for i in range(5):
+        FAQFactory(external_id=f"faq-small-{i}")
     products = [
-        product_with_variants(name=f"{name} {i}", sizes=sizes, stock={(sizes[1], "black"): 0}, category=cat)
+        product_with_variants(
+            name=f"{name} {i}",
+            sizes=sizes,
+            stock={(sizes[1], "black"): 0},
+            category=cat,
+            external_id=f"prod-small-{i}",
+        )
         for i, (name, cat, sizes) in enumerate(
             [
                 ("Running Shoes", "shoes", ["8", "9", "10", "11"]),
@@ -44,6 +53,7 @@ def small_store(db):
                 status=status,
                 variants=[product.variants.first()],
                 delivered_days_ago=5 if i % 3 else 60,
+                external_id=f"#W{7100000 + i}",
             )
         )
     return {"products": products, "orders": orders}
