@@ -1,12 +1,14 @@
 """Store bundles of other kinds of store than the demo shoe store, generated from a seed.
 
 ``store_bundle_generate(kind, seed=..., now=...)`` builds a general-merchandise store (US, USD), a
-pharmacy and grocer (UK, GBP) or a home-and-kitchen store (Canada, CAD). Each has its own catalog
-and option names, order-number format, carriers, payment methods, FAQs and policy rules, so code and
-models trained on the demo meet shapes they have not seen. Like ``apps.bundles.demo``, everything
-comes from one ``random.Random`` (seeded with the kind and the seed) and the tables below: the same
-kind, seed and ``now`` give the same bundle, and dates sit relative to ``now`` so delivered orders
-fall inside, between and outside the return and exchange windows.
+pharmacy and grocer (UK, GBP), a home-and-kitchen store (Canada, CAD) or an outdoor and sports store
+(Australia, AUD). Each has its own catalog and option names, order-number format, carriers, payment
+methods, FAQs and policy rules, so code and models trained on the demo meet shapes they have not
+seen. Keep the outdoor store out of training and tuning: it is there to test on a store nobody
+tuned on. Like ``apps.bundles.demo``, everything comes from one ``random.Random`` (seeded with the
+kind and the seed) and the tables below: the same kind, seed and ``now`` give the same bundle, and
+dates sit relative to ``now`` so delivered orders fall inside, between and outside the return and
+exchange windows.
 
 The engine (products, customers, orders) is shared; a kind is only data: a ``_Kind`` built from
 the tables in its section at the end of this module.
@@ -38,12 +40,14 @@ from apps.bundles.demo import (
     demo_now_default,
 )
 
-STORE_KINDS = ("general", "pharmacy", "home")
+STORE_KINDS = ("general", "pharmacy", "home", "outdoor")
 
 Weighted = tuple[tuple[str, int], ...]
 
 # Categories where shoppers often buy several at once.
-_MULTI_BUY = frozenset({"vitamins", "oral care", "grocery", "bath", "umbrellas", "candles", "first aid"})
+_MULTI_BUY = frozenset(
+    {"vitamins", "oral care", "grocery", "bath", "umbrellas", "candles", "first aid", "gas canisters"}
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class _Kind:
     customer_id: tuple[str, int]
     customer_count: int
     status_counts: Mapping[str, int]
-    order_number: str  # template with {seq} and {year}
+    order_number: str  # template with {seq}, {year} and {yy} (the year's last two digits)
     first_seq: int
     seq_per_year: bool
     carriers: Weighted
@@ -126,6 +130,10 @@ _TRACKING_PATTERNS = {
     "Hearthstead Delivery": "HSD-#######",
     "Cloverleaf Courier": "CLV########",
     "Larkspur Freight": "LKF-########",
+    "Australia Post": "33@@@#######01000#####",
+    "StarTrack": "@@@Z########",
+    "Couriers Please": "CP@@@@#########",
+    "Aramex": "AX##########",
 }
 _DIGITS = "0123456789"
 _LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
@@ -485,7 +493,7 @@ def _number_orders(kind: _Kind, rng: random.Random, orders: list[dict[str, Any]]
             # The oldest year in the bundle is already under way; a new year restarts at 1.
             seq[year] = kind.first_seq if not seq else 0
         seq[year] += rng.randint(1, 3)
-        order["external_id"] = kind.order_number.format(seq=seq[year], year=year)
+        order["external_id"] = kind.order_number.format(seq=seq[year], year=year, yy=year % 100)
         order["placed_at"] = _iso(order["placed_at"])
 
 
@@ -582,6 +590,17 @@ def _uk_phone(rng: random.Random, city: _City) -> str:
         return f"+44 7700 900{rng.randint(0, 999):03d}"  # Ofcom's drama range
     # International form drops the trunk 0: 0117 496 0xxx is +44 117 496 0xxx.
     return f"+44 {city.area.removeprefix('0')} 496 0{rng.randint(0, 999):03d}"
+
+
+def _au_postcode(rng: random.Random, city: _City) -> str:
+    return f"{city.postal}{rng.randint(0, 9)}"  # four digits; NT's start with 0
+
+
+def _au_phone(rng: random.Random, city: _City) -> str:
+    # ACMA's ranges for fiction: mobiles 0491 570 xxx, landlines (0x) 5550 xxxx; +61 drops the trunk 0.
+    if rng.random() < 0.7:
+        return f"+61 491 570 {rng.randint(0, 999):03d}"
+    return f"+61 {city.area} 5550 {rng.randint(0, 9999):04d}"
 
 
 # --- general: Larkspur Goods (US general merchandise) ---------------------------------------------------
@@ -2637,4 +2656,687 @@ _HOME = _Kind(
     policies=_HOME_POLICIES,
 )
 
-_KINDS: dict[str, _Kind] = {"general": _GENERAL, "pharmacy": _PHARMACY, "home": _HOME}
+# --- outdoor: Bluegum Outdoor & Sport (Australia) --------------------------------------------------------
+
+OUTDOOR_RETURN_DAYS = 28
+OUTDOOR_EXCHANGE_DAYS = 100
+OUTDOOR_FINAL_SALE = ("gas canisters", "gift cards")
+
+_BOOT_CHART = (
+    "Sizes are US men's. US 7 = EU 40 = 25 cm foot length, US 8 = EU 41 = 26 cm, US 9 = EU 42.5 = 27 cm, "
+    "US 10 = EU 44 = 28 cm, US 11 = EU 45 = 29 cm, US 12 = EU 46 = 30 cm. Wide suits feet broader than 10.5 cm "
+    "across the ball of the foot. Try boots on in the afternoon with your hiking socks."
+)
+_RUNNER_CHART = (
+    "Sizes are EU. EU 40 = US 7 = 25 cm foot length, EU 41 = US 8 = 26 cm, EU 42 = US 8.5 = 26.5 cm, "
+    "EU 43 = US 9.5 = 27.5 cm, EU 44 = US 10 = 28 cm, EU 45 = US 11 = 29 cm. Between sizes, go up for long descents."
+)
+_PACK_CHART = (
+    "Back length is your torso, from the bony bump at the base of your neck (C7) to the top of your hip bones. "
+    "S/M fits 40-47 cm, M/L fits 46-53 cm. The harness adjusts within each range."
+)
+_SLEEPING_BAG_CHART = "Regular fits people up to 183 cm (6 ft); long fits up to 198 cm (6 ft 6 in)."
+_JACKET_CHART = (
+    "Chest: XS 86-91 cm, S 91-97 cm, M 97-104 cm, L 104-112 cm, XL 112-120 cm, XXL 120-128 cm. "
+    "Cut with room for a fleece or down layer underneath."
+)
+_HARNESS_CHART = "Waist: XS 61-71 cm, S 69-79 cm, M 76-86 cm, L 84-94 cm. Leg loops adjust from 48 to 64 cm."
+_BIKE_CHART = (
+    "Rider height: XS (49 cm) 152-162 cm, S (51 cm) 160-170 cm, M (54 cm) 168-178 cm, L (56 cm) 176-186 cm, "
+    "XL (58 cm) 184-195 cm. Between sizes, take the smaller frame for a more upright ride."
+)
+
+_OUTDOOR_ITEMS: tuple[_Item, ...] = (
+    _Item(
+        "Otway Lightweight Hiking Tent",
+        "tents",
+        "Southerly",
+        "449.00",
+        "A freestanding 3-season tent with two doors, two vestibules and a 3000 mm fly. Pitches fly-first in the rain.",
+        options={"capacity": ("2-person", "3-person")},
+        deltas={"3-person": "100.00"},
+        attributes={
+            "seasons": "3-season",
+            "packed weight": "1.9 kg (2-person), 2.4 kg (3-person)",
+            "fly": "3000 mm",
+        },
+    ),
+    _Item(
+        "Alpine Ridge 4-Season Tent",
+        "tents",
+        "Southerly",
+        "899.00",
+        "A geodesic expedition tent for snow camping and exposed alpine sites, with snow valances and a 5000 mm fly.",
+        options={"capacity": ("2-person", "3-person")},
+        deltas={"3-person": "150.00"},
+        attributes={
+            "seasons": "4-season",
+            "packed weight": "3.4 kg (2-person), 4.1 kg (3-person)",
+            "fly": "5000 mm",
+        },
+    ),
+    _Item(
+        "Big Sky Family Tent",
+        "tents",
+        "Bluegum",
+        "549.00",
+        "A tall dome tent for car camping, with a screened front room and blackout bedrooms.",
+        options={"capacity": ("4-person", "6-person", "8-person")},
+        deltas={"6-person": "150.00", "8-person": "300.00"},
+        attributes={"seasons": "3-season", "peak height": "195 cm"},
+    ),
+    _Item(
+        "Overland Trek Pack",
+        "packs",
+        "Otway Packs",
+        "329.00",
+        "A multi-day hiking pack with an adjustable harness, a removable lid and a sleeping-bag compartment.",
+        options={"volume": ("55 L", "65 L"), "back length": ("S/M", "M/L")},
+        deltas={"65 L": "40.00"},
+        attributes={"rain cover": "included", "hydration": "3 L bladder sleeve"},
+        chart=_PACK_CHART,
+    ),
+    _Item(
+        "Ridgeline Hiking Pack",
+        "packs",
+        "Otway Packs",
+        "229.00",
+        "A light overnight pack with a ventilated mesh back and hip-belt pockets.",
+        options={
+            "volume": ("38 L", "48 L"),
+            "back length": ("S/M", "M/L"),
+            "color": ("eucalyptus", "charcoal"),
+        },
+        deltas={"48 L": "30.00"},
+        chart=_PACK_CHART,
+    ),
+    _Item(
+        "Summit Day Pack",
+        "packs",
+        "Otway Packs",
+        "119.00",
+        "A day pack with a padded laptop sleeve and a stowable rain cover, for the trail or the train.",
+        options={"volume": ("18 L", "24 L"), "color": ("ochre", "navy")},
+        deltas={"24 L": "20.00"},
+    ),
+    _Item(
+        "Karri Down Sleeping Bag",
+        "camping",
+        "Karri",
+        "429.00",
+        "A mummy bag filled with 700-loft responsibly sourced duck down, with a draught collar and a water-resistant shell.",
+        options={"temperature rating": ("-5 °C", "0 °C"), "length": ("regular", "long")},
+        deltas={"-5 °C": "90.00", "long": "30.00"},
+        attributes={"fill": "700-loft duck down", "rating": "comfort rating, ISO 23537"},
+        chart=_SLEEPING_BAG_CHART,
+    ),
+    _Item(
+        "Coastal Synthetic Sleeping Bag",
+        "camping",
+        "Karri",
+        "149.00",
+        "A rectangular synthetic bag that unzips into a quilt, for summer camping and caravan trips.",
+        options={"temperature rating": ("5 °C", "10 °C"), "length": ("regular", "long")},
+        deltas={"5 °C": "30.00", "long": "20.00"},
+        attributes={"fill": "hollow-fibre synthetic", "rating": "comfort rating, ISO 23537"},
+        chart=_SLEEPING_BAG_CHART,
+    ),
+    _Item(
+        "Self-Inflating Sleeping Mat",
+        "camping",
+        "Karri",
+        "169.00",
+        "An open-cell foam mat that inflates itself in a few minutes; R-value 4.2.",
+        options={"length": ("regular", "long")},
+        deltas={"long": "30.00"},
+        attributes={"thickness": "63 mm", "r-value": 4.2},
+        chart="Regular is 183 x 51 cm, long is 196 x 64 cm.",
+    ),
+    _Item(
+        "Jetflame Canister Stove",
+        "camping",
+        "Bluegum",
+        "139.00",
+        "An integrated stove and 1 L pot that boils half a litre in about 2 minutes. Uses screw-on isobutane canisters (sold separately).",
+        attributes={"fuel": "isobutane-propane canister, EN 417 thread", "weight": "420 g"},
+    ),
+    _Item(
+        "Insulated Steel Water Bottle",
+        "camping",
+        "Bluegum",
+        "44.95",
+        "A double-walled stainless bottle that keeps water cold for 24 hours in a hot car.",
+        options={"capacity": ("750 ml", "1 L"), "color": ("ocean", "sand", "black")},
+        deltas={"1 L": "8.00"},
+    ),
+    _Item(
+        "Trailbeam 400 Headlamp",
+        "camping",
+        "Bluegum",
+        "69.95",
+        "A 400-lumen rechargeable headlamp with red night mode and a lock-out switch for your pack.",
+        attributes={"output": "400 lm", "battery": "USB-C rechargeable, about 40 h on low", "rating": "IPX4"},
+    ),
+    _Item(
+        "Isobutane Gas Canister",
+        "gas canisters",
+        "Bluegum",
+        "7.95",
+        "An isobutane-propane blend canister for screw-thread stoves. Dangerous goods: sent by road only.",
+        options={"net weight": ("100 g", "230 g", "450 g")},
+        deltas={"230 g": "3.00", "450 g": "7.00"},
+        attributes={"thread": "EN 417"},
+    ),
+    _Item(
+        "Terrain Alpine Hiking Boot",
+        "footwear",
+        "Terrain",
+        "289.00",
+        "A waterproof leather hiking boot with a Gore-Tex liner and a Vibram sole, made for multi-day walks with a full pack.",
+        options={"size": ("US 7", "US 8", "US 9", "US 10", "US 11", "US 12"), "width": ("standard", "wide")},
+        attributes={"waterproof": True, "sole": "Vibram"},
+        chart=_BOOT_CHART,
+    ),
+    _Item(
+        "Terrain Trail Runner",
+        "footwear",
+        "Terrain",
+        "219.00",
+        "A cushioned trail running shoe with a 4 mm drop and a rock plate, for fire trails and technical singletrack.",
+        options={"size": ("40", "41", "42", "43", "44", "45"), "color": ("blue", "orange")},
+        attributes={"drop": "4 mm", "waterproof": False},
+        chart=_RUNNER_CHART,
+    ),
+    _Item(
+        "Southerly Storm Rain Jacket",
+        "clothing",
+        "Southerly",
+        "299.00",
+        "A three-layer waterproof shell with pit zips and a helmet-compatible hood, tested in Tasmanian weather.",
+        options={"size": ("XS", "S", "M", "L", "XL", "XXL"), "color": ("red", "navy", "olive")},
+        attributes={"waterproof rating": "20000 mm", "weight": "390 g"},
+        chart=_JACKET_CHART,
+    ),
+    _Item(
+        "Southerly Down Puffer Jacket",
+        "clothing",
+        "Southerly",
+        "249.00",
+        "A 650-loft down jacket that packs into its own pocket.",
+        options={"size": ("S", "M", "L", "XL"), "color": ("black", "teal")},
+        chart=_JACKET_CHART,
+    ),
+    _Item(
+        "Merino Hiking Socks",
+        "clothing",
+        "Karri",
+        "32.95",
+        "Cushioned merino-blend crew socks that stay fresh for days on the track.",
+        options={"size": ("S (US 4-6)", "M (US 7-9)", "L (US 10-12)")},
+        attributes={"fibre": "62% merino wool"},
+    ),
+    _Item(
+        "Granite Dynamic Climbing Rope",
+        "climbing",
+        "Granite",
+        "259.00",
+        "A UIAA-certified single dynamic rope with a dry-treated sheath and a middle mark.",
+        options={"length": ("50 m", "60 m", "70 m"), "diameter": ("9.5 mm", "9.8 mm")},
+        deltas={"60 m": "40.00", "70 m": "80.00"},
+        attributes={"certification": "UIAA 101, EN 892", "dry treatment": "sheath"},
+    ),
+    _Item(
+        "Granite All-Round Harness",
+        "climbing",
+        "Granite",
+        "109.00",
+        "A comfortable sport and gym harness with four gear loops and adjustable leg loops.",
+        options={"size": ("XS", "S", "M", "L")},
+        attributes={"certification": "UIAA 105, EN 12277"},
+        chart=_HARNESS_CHART,
+    ),
+    _Item(
+        "Granite Quickdraw Set",
+        "climbing",
+        "Granite",
+        "119.00",
+        "Quickdraws with a straight-gate top carabiner and a bent-gate bottom one, on 12 cm dogbones.",
+        options={"set": ("6-pack", "12-pack")},
+        deltas={"12-pack": "110.00"},
+    ),
+    _Item(
+        "Coastline Touring Kayak",
+        "paddling",
+        "Coastline",
+        "1490.00",
+        "A stable sit-in touring kayak with two sealed hatches and a drop-down skeg, for bays, lakes and estuaries.",
+        options={"length": ("3.8 m", "4.3 m"), "color": ("sunset orange", "sea green")},
+        deltas={"4.3 m": "300.00"},
+        attributes={"weight": "24 kg (3.8 m), 27 kg (4.3 m)", "max load": "140 kg"},
+        bulky=True,
+    ),
+    _Item(
+        "Coastline Carbon Kayak Paddle",
+        "paddling",
+        "Coastline",
+        "279.00",
+        "A two-piece carbon paddle with adjustable feather, about 800 g.",
+        options={"length": ("220 cm", "230 cm", "240 cm")},
+        chart="220 cm suits paddlers under 170 cm or narrow kayaks, 230 cm most paddlers, 240 cm tall paddlers or wide kayaks.",
+    ),
+    _Item(
+        "Coastline Paddling PFD",
+        "paddling",
+        "Coastline",
+        "149.00",
+        "A Level 50S buoyancy vest cut high under the arms for paddling, with a zip pocket.",
+        options={"size": ("S/M", "L/XL"), "color": ("red", "yellow")},
+        attributes={"standard": "AS 4758 Level 50S"},
+        chart="S/M fits chests 81-102 cm, L/XL fits 102-122 cm. Wearers must weigh more than 40 kg.",
+    ),
+    _Item(
+        "Redgum Gravel Bike",
+        "cycling",
+        "Redgum Cycles",
+        "2199.00",
+        "An aluminium gravel bike with a carbon fork, 2 x 11 gearing, hydraulic disc brakes and room for 45 mm tyres.",
+        options={
+            "size": ("XS (49 cm)", "S (51 cm)", "M (54 cm)", "L (56 cm)", "XL (58 cm)"),
+            "color": ("ochre", "slate"),
+        },
+        attributes={"frame": "6061 aluminium", "weight": "10.2 kg (M)", "assembly": "about 90% assembled"},
+        chart=_BIKE_CHART,
+        bulky=True,
+    ),
+    _Item(
+        "Redgum Trail Helmet",
+        "cycling",
+        "Redgum Cycles",
+        "149.00",
+        "A mountain bike helmet with MIPS, an adjustable visor and extended rear coverage.",
+        options={"size": ("S (51-55 cm)", "M (55-59 cm)", "L (59-62 cm)")},
+        attributes={"certification": "AS/NZS 2063", "mips": True},
+        chart="Measure around your head 2 cm above the eyebrows. S fits 51-55 cm, M 55-59 cm, L 59-62 cm.",
+    ),
+    _Item(
+        "Rooftop Cargo Box",
+        "cycling",
+        "Bluegum",
+        "899.00",
+        "A dual-side-opening roof box with central locking that fits most crossbars, for camping gear and ski trips.",
+        options={"volume": ("420 L", "520 L")},
+        deltas={"520 L": "150.00"},
+        attributes={"max load": "75 kg", "fitting": "quick-mount U-bolts"},
+        bulky=True,
+    ),
+    _Item(
+        "Ironbark Hex Dumbbell",
+        "fitness",
+        "Ironbark",
+        "24.95",
+        "A rubber-coated hex dumbbell with a knurled chrome handle. Sold individually.",
+        options={"weight": ("5 kg", "7.5 kg", "10 kg", "12.5 kg", "15 kg")},
+        deltas={"7.5 kg": "10.00", "10 kg": "20.00", "12.5 kg": "30.00", "15 kg": "40.00"},
+    ),
+    _Item(
+        "Ironbark Cast Iron Kettlebell",
+        "fitness",
+        "Ironbark",
+        "49.95",
+        "A single-cast kettlebell with a flat base and a wide powder-coated handle.",
+        options={"weight": ("8 kg", "12 kg", "16 kg", "20 kg")},
+        deltas={"12 kg": "15.00", "16 kg": "30.00", "20 kg": "45.00"},
+    ),
+    _Item(
+        "Cork Yoga Mat",
+        "fitness",
+        "Ironbark",
+        "89.95",
+        "A natural cork mat on a rubber base that grips better as you sweat. 183 x 61 cm.",
+        options={"thickness": ("4 mm", "6 mm"), "color": ("natural", "charcoal", "sage")},
+        deltas={"6 mm": "15.00"},
+    ),
+    _Item(
+        "Bluegum Gift Card",
+        "gift cards",
+        "Bluegum",
+        "25.00",
+        "A digital gift card emailed to the recipient, valid for three years across all our gear.",
+        options={"amount": ("25", "50", "100", "200")},
+        deltas={"50": "25.00", "100": "75.00", "200": "175.00"},
+        digital=True,
+    ),
+)
+
+_OUTDOOR_REGION = _Region(
+    country="AU",
+    cities=(
+        _City("Sydney", "NSW", "200", "2"),
+        _City("Newcastle", "NSW", "230", "2"),
+        _City("Wollongong", "NSW", "250", "2"),
+        _City("Canberra", "ACT", "260", "2"),
+        _City("Melbourne", "VIC", "300", "3"),
+        _City("Geelong", "VIC", "322", "3"),
+        _City("Ballarat", "VIC", "335", "3"),
+        _City("Bendigo", "VIC", "355", "3"),
+        _City("Hobart", "TAS", "700", "3"),
+        _City("Launceston", "TAS", "725", "3"),
+        _City("Brisbane", "QLD", "400", "7"),
+        _City("Gold Coast", "QLD", "421", "7"),
+        _City("Toowoomba", "QLD", "435", "7"),
+        _City("Townsville", "QLD", "481", "7"),
+        _City("Cairns", "QLD", "487", "7"),
+        _City("Adelaide", "SA", "500", "8"),
+        _City("Perth", "WA", "600", "8"),
+        _City("Fremantle", "WA", "616", "8"),
+        _City("Darwin", "NT", "080", "8"),
+        _City("Alice Springs", "NT", "087", "8"),
+    ),
+    streets=(
+        "George Street",
+        "Bourke Street",
+        "Anzac Parade",
+        "Brunswick Street",
+        "Hay Street",
+        "King William Street",
+        "Queen Street",
+        "Chapel Street",
+        "Beach Road",
+        "Pacific Highway",
+        "Sturt Street",
+        "Smith Street",
+        "Coronation Drive",
+        "Macquarie Street",
+        "Wattle Grove",
+    ),
+    first_names=(
+        "Jack",
+        "Olivia",
+        "Lachlan",
+        "Charlotte",
+        "Mia",
+        "Cooper",
+        "Isla",
+        "Hamish",
+        "Matilda",
+        "Angus",
+        "Ruby",
+        "Harrison",
+        "Sienna",
+        "Declan",
+        "Chloe",
+        "Riley",
+        "Zara",
+        "Brodie",
+        "Priya",
+        "Minh",
+        "Kirra",
+        "Jarrah",
+        "Tahlia",
+        "Hugo",
+        "Georgia",
+        "Aiden",
+        "Mei",
+        "Arjun",
+        "Sofia",
+        "Bronte",
+    ),
+    last_names=(
+        "Smith",
+        "Nguyen",
+        "Williams",
+        "Kelly",
+        "O'Brien",
+        "Murphy",
+        "Taylor",
+        "Wilson",
+        "Papadopoulos",
+        "Rossi",
+        "Walsh",
+        "McKenzie",
+        "Tran",
+        "Patel",
+        "Singh",
+        "Chen",
+        "Campbell",
+        "Fitzgerald",
+        "Anderson",
+        "Ryan",
+        "Thompson",
+        "Martin",
+        "Harris",
+        "Lee",
+        "Clarke",
+        "Jones",
+        "Brown",
+        "Kaur",
+        "Costa",
+        "Nikolaidis",
+    ),
+    postcode=_au_postcode,
+    phone=_au_phone,
+)
+
+_OUTDOOR_FAQS: tuple[dict[str, Any], ...] = (
+    _faq(
+        "os-delivery-cost",
+        "How much is delivery, and how long does it take?",
+        "Standard delivery is $9.95, or free on orders over $99, with Australia Post, Couriers Please or Aramex: 2-4 business days to capital cities and 4-8 business days to regional areas. Express Post is $14.95. Orders placed before 1 pm AEST on a business day leave our Melbourne warehouse the same day.",
+        "shipping",
+        "delivery",
+    ),
+    _faq(
+        "os-bulky-delivery",
+        "How are kayaks, bikes and roof boxes delivered?",
+        "They are too big for a parcel, so they travel separately by StarTrack freight for a flat $59: 3-8 business days, to your door, and someone needs to be home to sign. Bikes arrive about 90% assembled; you fit the handlebars, pedals and front wheel. Anything else in the same order comes by parcel with its own tracking number.",
+        "shipping",
+        "delivery",
+        "freight",
+    ),
+    _faq(
+        "os-tracking",
+        "How do I track my order?",
+        "Your dispatch email has a tracking link for each parcel. You can also give us your order number (it looks like OS-26-004217) and the email you ordered with, and we will look it up. We ship with Australia Post, Couriers Please and Aramex, and StarTrack carries bulky items.",
+        "shipping",
+        "tracking",
+        "order status",
+    ),
+    _faq(
+        "os-order-status",
+        "What do the order statuses mean?",
+        "Pending: we have your order but have not picked it yet, so you can still change or cancel it. Processed: picked, packed and waiting for the courier. Shipped: on its way to you. Delivered: the carrier has confirmed delivery.",
+        "order status",
+    ),
+    _faq(
+        "os-cancel",
+        "Can I cancel or change my order?",
+        "Yes, while it is still pending. Once it has been processed it is already packed, so we cannot change it: send it back after delivery instead, free of charge.",
+        "order changes",
+        "cancel",
+    ),
+    _faq(
+        "os-returns-window",
+        "What is your returns policy?",
+        f"If you change your mind, you have {OUTDOOR_RETURN_DAYS} days from delivery to send gear back unused, with its tags and packaging. Returns are free: we email you a prepaid Australia Post label, and StarTrack collects bulky items at no cost.",
+        "returns",
+    ),
+    _faq(
+        "os-returns-used",
+        "Can I return gear I have used?",
+        "Pitching a tent in your lounge room or walking around the house in new boots is fine. Gear that has been used outdoors (a muddy boot, a sleeping bag that has been camping, a rope that has been climbed on) cannot come back as a change of mind. Faulty gear is different: we repair, replace or refund it under the Australian Consumer Law.",
+        "returns",
+        "opened items",
+    ),
+    _faq(
+        "os-final-sale",
+        "Is there anything I can't return?",
+        "Gas canisters are dangerous goods, so they cannot be sent back through the post, and gift cards cannot be returned either. Both are final sale unless faulty.",
+        "returns",
+        "final sale",
+    ),
+    _faq(
+        "os-exchange",
+        "Can I swap for a different size?",
+        f"Within {OUTDOOR_EXCHANGE_DAYS} days of delivery you can swap unused gear for another size, colour, back length, volume or temperature rating of the same item: much longer than our {OUTDOOR_RETURN_DAYS}-day window for refunds. We send the replacement free as soon as your return is scanned.",
+        "exchanges",
+    ),
+    _faq(
+        "os-refund-time",
+        "When will I get my refund?",
+        "Within 3 business days of your return reaching our warehouse, to the way you paid. Afterpay refunds go back to your Afterpay account and reduce your remaining instalments; banks can take another 3-5 business days to show a card refund.",
+        "refunds",
+        "returns",
+    ),
+    _faq(
+        "os-boot-size",
+        "What size hiking boot should I order?",
+        "Our Terrain Alpine boots come in US men's sizes, 7 to 12, in standard or wide fit: US 9 is EU 42.5 and a 27 cm foot. The Terrain Trail Runner is sized in EU, 40 to 45 (EU 42 is about US 8.5). If you are between sizes, go up half a size for boots you will carry a pack in.",
+        "sizing",
+        "footwear",
+    ),
+    _faq(
+        "os-pack-fit",
+        "Which back length do I need for a hiking pack?",
+        "Measure from the bony bump at the base of your neck to the top of your hip bones. S/M fits a 40-47 cm back and M/L fits 46-53 cm. For a first multi-day walk, 55 L is plenty; 65 L suits winter or trips of a week or more.",
+        "sizing",
+        "packs",
+    ),
+    _faq(
+        "os-sleeping-bag-rating",
+        "Which temperature rating should my sleeping bag have?",
+        "Our ratings are comfort ratings to ISO 23537: the coldest night you will sleep comfortably. A 0 °C bag suits most of the year in south-east Australia; take the -5 °C bag for alpine trips and winter in Tasmania, and a 5 °C or 10 °C bag for summer and the tropics. Regular fits people up to 183 cm, long up to 198 cm.",
+        "sizing",
+        "sleeping bags",
+    ),
+    _faq(
+        "os-rope-length",
+        "Which climbing rope length and diameter should I buy?",
+        "A 60 m rope covers most sport routes in Australia; take 70 m for the Blue Mountains and longer routes at Arapiles and the Grampians, and 50 m for the gym. The 9.5 mm rope is lighter for projects; the 9.8 mm one lasts longer as an everyday rope.",
+        "climbing",
+    ),
+    _faq(
+        "os-payment",
+        "How can I pay?",
+        "Visa, Mastercard, American Express, PayPal, Apple Pay, Afterpay (four fortnightly payments, interest-free) and Bluegum gift cards. All prices are in Australian dollars and include GST.",
+        "payment",
+    ),
+    _faq(
+        "os-gift-cards",
+        "How do gift cards work?",
+        "Digital gift cards of $25, $50, $100 or $200 are emailed to the recipient and are valid for three years. You can combine one with a card payment. Gift cards cannot be returned or exchanged.",
+        "gift cards",
+        "payment",
+    ),
+)
+
+_OUTDOOR_POLICIES: tuple[dict[str, Any], ...] = (
+    {
+        "external_id": "returns",
+        "title": "Returns",
+        "body": (
+            "# Returns\n\n"
+            f"- Change your mind? Return unused gear with its tags and packaging within **{OUTDOOR_RETURN_DAYS} days of delivery**.\n"
+            "- Gear that has been used outdoors cannot be returned for a change of mind.\n"
+            "- **Final sale:** gas canisters (dangerous goods) and gift cards.\n"
+            "- Refunds go back to the way you paid within 3 business days of the return reaching us.\n"
+            "- None of this limits your rights under the Australian Consumer Law: faulty gear is always repaired, replaced or refunded.\n"
+        ),
+        "rules": {
+            "return_window_days": OUTDOOR_RETURN_DAYS,
+            "final_sale_categories": list(OUTDOOR_FINAL_SALE),
+        },
+    },
+    {
+        "external_id": "exchanges",
+        "title": "Exchanges",
+        "body": (
+            "# Exchanges\n\n"
+            f"Swap unused gear for another size, colour, back length, volume or temperature rating of the same item within "
+            f"**{OUTDOOR_EXCHANGE_DAYS} days of delivery**, well beyond our {OUTDOOR_RETURN_DAYS}-day return window. "
+            "The replacement ships free once your return is scanned. Final-sale items cannot be exchanged.\n"
+        ),
+        "rules": {"exchange_window_days": OUTDOOR_EXCHANGE_DAYS},
+    },
+    {
+        "external_id": "delivery",
+        "title": "Delivery and returns postage",
+        "body": (
+            "# Delivery\n\n"
+            "- Standard: $9.95, free over $99, with Australia Post, Couriers Please or Aramex. Express Post: $14.95.\n"
+            "- Kayaks, bikes and roof boxes: StarTrack freight, $59 flat, 3-8 business days, signature on delivery.\n"
+            "- Gas canisters travel by road only and cannot go by Express Post.\n\n"
+            "## Returns postage\n\n"
+            "**Free:** we email a prepaid Australia Post label for every eligible return, and StarTrack collects bulky items at no charge.\n"
+        ),
+        "rules": {"return_shipping_paid_by": "store"},
+    },
+    {
+        "external_id": "warranty",
+        "title": "Warranty",
+        "body": (
+            "# Warranty\n\n"
+            "Tents, packs and sleeping bags carry a 2-year warranty against defects, bike frames 5 years. On top of that, our "
+            "goods come with guarantees that cannot be excluded under the Australian Consumer Law.\n"
+        ),
+        "rules": {},
+    },
+    {
+        "external_id": "privacy",
+        "title": "Privacy",
+        "body": (
+            "# Privacy\n\n"
+            "We handle your details under the Australian Privacy Principles and use them only to fill your orders and, if you "
+            "opt in, to send our newsletter. Email privacy@bluegum.example to see or correct what we hold.\n"
+        ),
+        "rules": {},
+    },
+)
+
+_OUTDOOR = _Kind(
+    code="BG",
+    store={
+        "name": "Bluegum Outdoor & Sport",
+        "currency": "AUD",
+        "locale": "en-AU",
+        "timezone": "Australia/Melbourne",
+    },
+    region=_OUTDOOR_REGION,
+    items=_OUTDOOR_ITEMS,
+    product_id=("BG-P{n}", 5),
+    variant_id=("BGV{n}", 7),
+    customer_id=("C-{n}", 5),
+    customer_count=140,
+    status_counts={
+        "pending": 26,
+        "processed": 22,
+        "shipped": 36,
+        "delivered": 130,
+        "cancelled": 20,
+        "return_requested": 20,
+        "returned": 22,
+        "partially_returned": 20,
+    },
+    order_number="OS-{yy:02d}-{seq:06d}",
+    first_seq=4100,
+    seq_per_year=True,
+    carriers=(("Australia Post", 55), ("Couriers Please", 25), ("Aramex", 20)),
+    freight_carrier="StarTrack",
+    freight_note="Too big for a parcel: ships separately by StarTrack freight, door to door in 3-8 business days, signature required.",
+    payments=(("credit_card", 50), ("paypal", 16), ("afterpay", 16), ("apple_pay", 10), ("gift_card", 8)),
+    return_window_days=OUTDOOR_RETURN_DAYS,
+    exchange_window_days=OUTDOOR_EXCHANGE_DAYS,
+    final_sale=OUTDOOR_FINAL_SALE,
+    transit_days=(2, 8),
+    oldest_days=330,
+    email_domains=("example.com", "example.org"),
+    sold_out=(
+        ("Otway Lightweight Hiking Tent", {"capacity": "3-person"}),
+        ("Terrain Alpine Hiking Boot", {"size": "US 10", "width": "wide"}),
+        ("Overland Trek Pack", {"volume": "65 L", "back length": "M/L"}),
+    ),
+    faqs=_OUTDOOR_FAQS,
+    policies=_OUTDOOR_POLICIES,
+)
+
+
+_KINDS: dict[str, _Kind] = {"general": _GENERAL, "pharmacy": _PHARMACY, "home": _HOME, "outdoor": _OUTDOOR}

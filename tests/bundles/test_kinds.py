@@ -23,6 +23,7 @@ ORDER_NUMBERS = {
     "general": re.compile(r"GM-\d{6}"),
     "pharmacy": re.compile(r"RX\d{7}"),
     "home": re.compile(r"HK/20\d\d/\d{5}"),
+    "outdoor": re.compile(r"OS-\d\d-\d{6}"),
 }
 
 kinds = pytest.mark.parametrize("kind", STORE_KINDS)
@@ -141,12 +142,39 @@ def test_kinds_differ_from_each_other(bundles):
         ("general", {"size", "finish", "switch", "capacity", "color"}),
         ("pharmacy", {"count", "strength", "spf", "flavor", "weight"}),
         ("home", {"material", "color", "capacity", "size", "length", "opacity"}),
+        (
+            "outdoor",
+            {
+                "capacity",
+                "volume",
+                "back length",
+                "temperature rating",
+                "width",
+                "length",
+                "diameter",
+                "weight",
+            },
+        ),
     ],
 )
 def test_each_kind_has_its_own_option_names(bundles, kind, options):
     names = {name for variant in _variants(bundles[kind]) for name in variant["options"]}
 
     assert options <= names
+
+
+def test_outdoor_has_option_names_and_values_no_other_kind_has(bundles):
+    # given
+    def option_names(kind: str) -> set[str]:
+        return {name for variant in _variants(bundles[kind]) for name in variant["options"]}
+
+    others = set().union(*(option_names(kind) for kind in STORE_KINDS if kind != "outdoor"))
+    values = {(name, value) for v in _variants(bundles["outdoor"]) for name, value in v["options"].items()}
+
+    # then
+    assert {"back length", "temperature rating", "width", "net weight"} <= option_names("outdoor") - others
+    assert {("capacity", "3-person"), ("volume", "65 L"), ("size", "US 10"), ("size", "42")} <= values
+    assert {("temperature rating", "-5 °C"), ("length", "70 m"), ("length", "230 cm")} <= values
 
 
 @kinds
@@ -174,6 +202,48 @@ def test_windows_per_kind(bundles):
     assert {"medicines", "personal care"} <= set(pharmacy["final_sale_categories"])
     assert home["return_window_days"] >= 60
     assert home["exchange_window_days"] != home["return_window_days"]
+
+
+def test_outdoor_windows_are_its_own(bundles):
+    # given
+    outdoor = _rules(bundles["outdoor"])
+    others = {
+        _rules(bundles[kind])[key]
+        for kind in STORE_KINDS
+        if kind != "outdoor"
+        for key in ("return_window_days", "exchange_window_days")
+    }
+
+    # then: neither window is another kind's or the platform's 30-day default
+    assert outdoor["exchange_window_days"] > outdoor["return_window_days"]
+    assert not {outdoor["return_window_days"], outdoor["exchange_window_days"]} & (others | {30})
+    assert {"gas canisters", "gift cards"} <= set(outdoor["final_sale_categories"])
+    assert outdoor["return_shipping_paid_by"] == "store"
+
+
+def test_outdoor_is_australian_and_ships_bulky_gear_by_freight(bundles):
+    # given
+    bundle = bundles["outdoor"]
+    phone = re.compile(r"\+61 (491 570 \d{3}|[2378] 5550 \d{4})")
+    bulky = {
+        v["external_id"]
+        for p in bundle["products"]
+        if p["name"] in ("Coastline Touring Kayak", "Redgum Gravel Bike", "Rooftop Cargo Box")
+        for v in p["variants"]
+    }
+    shipments = [s for order in bundle["orders"] for s in order["shipments"]]
+
+    # then
+    assert bundle["store"]["currency"] == "AUD"
+    for customer in bundle["customers"]:
+        assert customer["address"]["country"] == "AU"
+        assert re.fullmatch(r"\d{4}", customer["address"]["zip"]), customer["address"]
+        assert not customer["phone"] or phone.fullmatch(customer["phone"]), customer["phone"]
+    assert {s["carrier"] for s in shipments} == {"Australia Post", "Couriers Please", "Aramex", "StarTrack"}
+    for shipment in shipments:
+        assert (shipment["carrier"] == "StarTrack") == bool(set(shipment["variants"]) & bulky)
+        if shipment["carrier"] == "StarTrack":
+            assert set(shipment["variants"]) <= bulky
 
 
 @kinds

@@ -30,7 +30,7 @@ def _write(path: Path, payload: bytes) -> None:
 class Command(BaseCommand):
     help = (
         "Generate a store bundle of another kind of store than the demo (general merchandise, "
-        "pharmacy, home and kitchen) and write it to FILE for import_store. "
+        "pharmacy, home and kitchen, outdoor and sports) and write it to FILE for import_store. "
         "Same kind, seed and --now give the same bytes."
     )
 
