@@ -367,7 +367,9 @@ def availability_text(a: dict) -> str:
         return text
     sizes = [labels.get(s, s) for s in a.get("sizes_in_stock") or []]
     if not a.get("has_sizes"):
-        return f"The {name} is {'in stock' if a.get('in_stock') else 'out of stock'}{price}."
+        if a.get("in_stock"):
+            return f"The {name} is in stock{price}."
+        return f"Sorry, the {name} is out of stock right now."
     if sizes:
         return f"The {name} is in stock in sizes {_join(sizes)}{price}. Which size do you need?"
     return f"Sorry, the {name} is out of stock in every size right now."

@@ -333,11 +333,14 @@ def product_get_by_sku(*, sku: str) -> Product | None:
 
 
 def option_key(text: str) -> str:
-    """ "7 ft x 10 ft" and "7ft x 10ft", "58 cm" and "58cm", "SPF-50" and "spf 50", "8 1/2" and
-    "8.5" compare equal."""
+    """ "7 ft x 10 ft" and "7ft x 10ft", "58 cm" and "58cm", "SPF-50" and "spf 50", "US10" and
+    "US 10", "8 1/2" and "8.5" compare equal; "-5 °C" (minus five) and "5 °C" do not."""
     t = _fold(str(text))
     t = re.sub(r"\b(\d{1,3})(?:\s+|-)(?:1/2|and a half)\b", r"\1.5", t)  # "8 1/2", "8-1/2" -> "8.5"
-    t = re.sub(r"(\d)\s+(?=[a-z%])", r"\1", t)  # "58 cm" -> "58cm", "60 %" -> "60%"
+    t = re.sub(r"(?<![\w.])[-\u2212](?=\d)", " minus ", t)  # a sign, not a hyphen ("-5 °C")
+    # Numbers and letters apart, "58cm" -> "58 cm": a unit then reads the same either way, and a
+    # number is never glued to the next word ("US 10 wide").
+    t = re.sub(r"(?<=\d)(?=[a-z%])|(?<=[a-z])(?=\d)", " ", t)
     return " ".join(re.findall(r"[a-z0-9%.]+", t.replace("-", " ")))
 
 
@@ -378,7 +381,7 @@ def option_values_find(*, text: str, product: Product) -> dict[str, str]:
             at = _fuzzy_find(message, key)  # "forest gren", "matte blak": one slip in a long word
         if at < 0:
             continue
-        span = (at, at + len(key) + 2)
+        span = (at + 1, at + 1 + len(key))  # the words only: neighbours share a space
         if any(a < span[1] and span[0] < b for a, b in taken):
             continue
         taken.append(span)

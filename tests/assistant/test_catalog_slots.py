@@ -153,3 +153,49 @@ def test_a_color_word_in_the_products_own_name_is_no_color(store):
     asked = ask("do you have the rose linen tee in black?")
     assert asked.trace["slots"]["product"] == tee.external_id
     assert asked.trace["slots"]["color"] == "black"
+
+
+def test_every_option_the_message_names_picks_the_variant(store):
+    # "US 10 wide": the width is an option of its own; the standard US 10 is no answer to it.
+    boot = _product(
+        "Terrain Alpine Boot",
+        "footwear",
+        [
+            ({"size": "US 10", "width": "standard"}, 5),
+            ({"size": "US 10", "width": "wide"}, 0),
+            ({"size": "US 11", "width": "wide"}, 3),
+        ],
+    )
+    r = ask("is the terrain alpine boot in US 10 wide in stock?")
+    assert r.trace["slots"]["product"] == boot.external_id
+    assert "out of stock" in r.answer.lower() or "sold out" in r.answer.lower(), r.answer
+    r = ask("terrain alpine boot US 11 wide available?")
+    assert "in stock" in r.answer.lower(), r.answer
+    assert "out of stock" not in r.answer.lower(), r.answer
+
+
+def test_a_signed_temperature_is_an_option_value_not_a_size(store):
+    bag = _product(
+        "Kosciuszko Down Sleeping Bag",
+        "camping",
+        [
+            ({"temperature rating": "-5 °C", "length": "long"}, 0),
+            ({"temperature rating": "5 °C", "length": "long"}, 4),
+            ({"temperature rating": "0 °C", "length": "long"}, 2),
+        ],
+    )
+    r = ask("kosciuszko down sleeping bag in 0 °C long - in stock?")
+    assert r.trace["slots"]["product"] == bag.external_id
+    assert "size" not in r.trace["slots"], r.trace["slots"]
+    assert "in stock" in r.answer.lower(), r.answer
+    assert "out of stock" not in r.answer.lower(), r.answer
+    # The minus matters: -5 °C is not 5 °C.
+    r = ask("do you have the kosciuszko down sleeping bag at -5°C, long?")
+    assert "out of stock" in r.answer.lower() or "sold out" in r.answer.lower(), r.answer
+
+
+def test_a_product_without_options_sold_out_gets_no_price_tag(store):
+    lamp = _product("Trailbeam 400 Headlamp", "lighting", [({}, 0)])
+    r = ask("is the trailbeam 400 headlamp in stock?")
+    assert r.trace["slots"]["product"] == lamp.external_id
+    assert r.answer == "Sorry, the Trailbeam 400 Headlamp is out of stock right now.", r.answer

@@ -10,6 +10,7 @@ import pytest
 from apps.catalog.models import Product
 from apps.catalog.selectors import (
     PRODUCT_MATCH_CONFIDENT,
+    option_key,
     product_get_by_sku,
     product_match,
     size_chart_get,
@@ -268,3 +269,15 @@ def test_size_chart(shoe):
     assert size_chart_get(product=shoe) == "US 9 = 27 cm, US 10 = 28 cm"
     assert variant_availability(product=shoe)["size_chart"] is True
     assert size_chart_get(product=ProductFactory(size_chart="  ")) == ""
+
+
+def test_option_values_compare_as_shoppers_write_them():
+    assert option_key("58 cm") == option_key("58cm") == option_key("58CM")
+    assert option_key("US10") == option_key("US 10")
+    assert option_key("SPF-50") == option_key("spf 50")
+    assert option_key("8 1/2") == option_key("8.5")
+    # A sign is no hyphen: minus five degrees is not five degrees.
+    assert option_key("-5 °C") == option_key("-5°C") == option_key("−5 °C")
+    assert option_key("-5 °C") != option_key("5 °C")
+    # A number is never glued to the word after it.
+    assert "wide" in option_key("US 10 wide").split()
