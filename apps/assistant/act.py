@@ -400,6 +400,8 @@ def _policy_answer(*, text: str, res: ActResult, window: str) -> ActResult:
 
 
 # --- Items of an order ---------------------------------------------------------------------------
+EXCHANGE_WORD_RE = re.compile(r"\b(?:exchang\w*|swap\w*)\b", re.I)
+RETURN_WORD_RE = re.compile(r"\b(?:return\w*|refund\w*|send (?:it |them )?back|money back)\b", re.I)
 ALL_ITEMS_RE = re.compile(
     r"\b(?:all|everything|every(?:thing| item| one)|whole order|entire order|both|the lot)\b", re.IGNORECASE
 )
@@ -484,7 +486,9 @@ def _return(
     pending = state.get("pending_action")
     has_order_context = bool(state["slots"].get("order_number")) or state.get("verified_order")
     if sub_intent == "policy" and not has_order_context and not _own_order_meant(text, identity):
-        return _policy_answer(text=text, res=res, window="return")
+        # "how long do I have to swap it": the exchange window, whichever topic won.
+        exchange = EXCHANGE_WORD_RE.search(text) and not RETURN_WORD_RE.search(text)
+        return _policy_answer(text=text, res=res, window="exchange" if exchange else "return")
     if u.deny and pending:
         state.pop("pending_action", None)
         res.answer = "Okay, no return started. Anything else I can help with?"

@@ -192,10 +192,15 @@ def policy_text(rules: dict, *, window: str) -> str:
     days = rules.get("exchange_window_days" if window == "exchange" else "return_window_days")
     payer = rules.get("return_shipping_paid_by")
     final = rules.get("final_sale_categories") or []
+    other = rules.get("return_window_days" if window == "exchange" else "exchange_window_days")
     if window == "exchange":
         text = f"You can exchange an item for another size or color within {days} days of delivery, while it's in stock."  # noqa: E501
+        if other and other != days:
+            text += f" Returns for a refund are accepted within {other} days."
     else:
         text = f"You can return items within {days} days of delivery."
+        if other and other != days:
+            text += f" Exchanges for another size or color are possible within {other} days."
     if payer == "store":
         text += " Return shipping is free."
     elif payer == "customer":

@@ -332,15 +332,18 @@ def product_get_by_sku(*, sku: str) -> Product | None:
     return variant.product if variant else None
 
 
+_UNITS = "mm|cm|m|km|ft|yd|oz|ml|cl|l|ltr|litres?|liters?|kg|g|mg|mcg|lbs?|gb|tb|mb|mah|w|kw|v|iu|c|f|%"
+
+
 def option_key(text: str) -> str:
-    """ "7 ft x 10 ft" and "7ft x 10ft", "58 cm" and "58cm", "SPF-50" and "spf 50", "US10" and
-    "US 10", "8 1/2" and "8.5" compare equal; "-5 °C" (minus five) and "5 °C" do not."""
+    """ "7 ft x 10 ft" and "7ft x 10ft", "58 cm" and "58cm", "-5 °C" and "-5°C", "SPF-50" and
+    "spf 50", "8 1/2" and "8.5" compare equal; "-5 °C" (minus five) and "5 °C" do not."""
     t = _fold(str(text))
     t = re.sub(r"\b(\d{1,3})(?:\s+|-)(?:1/2|and a half)\b", r"\1.5", t)  # "8 1/2", "8-1/2" -> "8.5"
     t = re.sub(r"(?<![\w.])[-\u2212](?=\d)", " minus ", t)  # a sign, not a hyphen ("-5 °C")
-    # Numbers and letters apart, "58cm" -> "58 cm": a unit then reads the same either way, and a
-    # number is never glued to the next word ("US 10 wide").
-    t = re.sub(r"(?<=\d)(?=[a-z%])|(?<=[a-z])(?=\d)", " ", t)
+    # A unit joins its number, "58 cm" -> "58cm", "0 °C" -> "0c"; any other word stays apart
+    # ("US 10 wide"), and "3xl" stays one word, not a 3 and an XL.
+    t = re.sub(r"(\d)\s*°?\s*(?=(?:" + _UNITS + r")(?![a-z0-9]))", r"\1", t.replace("°", " ° "))
     return " ".join(re.findall(r"[a-z0-9%.]+", t.replace("-", " ")))
 
 

@@ -199,3 +199,10 @@ def test_a_product_without_options_sold_out_gets_no_price_tag(store):
     r = ask("is the trailbeam 400 headlamp in stock?")
     assert r.trace["slots"]["product"] == lamp.external_id
     assert r.answer == "Sorry, the Trailbeam 400 Headlamp is out of stock right now.", r.answer
+
+
+def test_a_3xl_is_not_an_xl(store):
+    tee = _product("Harbour Linen Tee", "t-shirts", [({"size": "L"}, 4), ({"size": "XL"}, 4)])
+    r = ask("is the harbour linen tee in 3xl in stock?")
+    assert r.trace["slots"]["product"] == tee.external_id
+    assert "size XL is in stock" not in r.answer, r.answer
