@@ -327,3 +327,22 @@ def test_a_passage_on_another_topic_matched_loosely_is_no_answer():
     )
     assert passage_unrelated(hit("product", "Wine Glass Set", 0.3), intent="product_question")
     assert passage_unrelated(hit("product", "Wine Glass Set", 0.8), intent="product_question") is None
+
+
+def test_an_exchange_window_question_gets_the_exchange_window(db):
+    # Returns and exchanges have windows of their own here: either question gets its own, and
+    # the return answer mentions the other one.
+    from tests.factories import PolicyFactory, StoreFactory
+
+    StoreFactory()
+    PolicyFactory(
+        external_id="returns",
+        title="Returns",
+        rules={"return_window_days": 28, "exchange_window_days": 100, "return_shipping_paid_by": "store"},
+    )
+    swap = ask("how long do i have to swap something for another size?")
+    assert swap.answer.startswith("You can exchange an item for another size or color within 100 days")
+    assert "Returns for a refund are accepted within 28 days." in swap.answer
+    back = ask("how long do i have to return something?")
+    assert back.answer.startswith("You can return items within 28 days of delivery.")
+    assert "Exchanges for another size or color are possible within 100 days." in back.answer
