@@ -18,6 +18,7 @@ at run time the file is used only when the process's embedder is the one it was 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import logging
@@ -163,6 +164,18 @@ def slm_labels_used() -> bool:
 
 def reset() -> None:
     _loaded.cache_clear()
+
+
+def text_key(text: str) -> str:
+    """A short digest of a message, case and spacing ignored: how the model records the external
+    rows it was trained on without storing their text."""
+    return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()[:16]
+
+
+def trained_on(text: str) -> bool:
+    """Whether the shipped model learned from this exact external message (so it cannot check it)."""
+    model = _loaded(str(default_path()))
+    return model is not None and text_key(text) in set(model.meta.get("trained_external", ()))
 
 
 def emb_probs(text: str, model: IntentModel) -> dict[str, float]:

@@ -6,8 +6,10 @@ held-out templates of training_phrases.py, plus any ``extra_calibration`` rows (
 halves of labelled store questions: real stores' catalogs and order numbers in the messages). The
 combination weights and the clarify margin are fitted on calibration only; then (``refit``) the
 classifier is fitted again on train + the held-out templates, keeping those weights and that margin.
-``check`` rows (an external labelled file, e.g. real shoppers' phrasing from other stores' bots) are
-scored and reported, never trained or fitted on.
+``extra_train`` rows (e.g. a share of an external labelled file of real shoppers' phrasing) join
+the classifier's training rows; the model records their digests (``meta["trained_external"]``) so
+no later check scores them. ``check`` rows (the rest of such a file) are scored and reported, never
+trained or fitted on.
 """
 
 from __future__ import annotations
@@ -130,12 +132,14 @@ def train(
     seed: int = 0,
     check: Sequence[Row] = (),
     extra_calibration: Sequence[Row] = (),
+    extra_train: Sequence[Row] = (),
     c: float = 16.0,
     refit: bool = True,
     log: Callable[[str], None] = print,
 ) -> tuple[intent_model.IntentModel, dict]:
     started = time.perf_counter()
     train_rows, calibration = rows_train_calibration(seed)
+    train_rows = train_rows + list(extra_train)
     calibration = calibration + list(extra_calibration)
     log(f"train {len(train_rows)} rows, calibration {len(calibration)} rows, check {len(check)} rows")
     model = _fit(train_rows, embedder=embedder, c=c)
@@ -155,7 +159,12 @@ def train(
     ]
     model.margin = intent_model.margin_fit(calibrated, labels)
     report: dict[str, Any] = {
-        "rows": {"train": len(train_rows), "calibration": len(calibration), "check": len(check)},
+        "rows": {
+            "train": len(train_rows),
+            "train_external": len(extra_train),
+            "calibration": len(calibration),
+            "check": len(check),
+        },
         "combine": combine,
         "margin": model.margin,
         "calibration": report_rows(experts, labels, combine),
@@ -179,5 +188,6 @@ def train(
         "features": f"{embedder.name} embedding + {intent_model.HASH_DIM} hashed n-grams",
         "slm_adapter": bool(getattr(backend, "adapter_file", None)) if backend is not None else None,
         "report": report,
+        "trained_external": sorted({intent_model.text_key(text) for text, _ in extra_train}),
     }
     return model, report

@@ -166,3 +166,32 @@ def test_a_close_call_is_asked_about_through_reply(minilm, store, monkeypatch):
     assert r.answer.startswith("Just to be sure: is this about")
     assert r.trace["escalation_reason"].startswith("ambiguous: ")
     assert not any(call["name"].endswith("_create") for call in r.trace["tool_calls"])
+
+
+def test_the_check_share_is_learned_and_the_rest_held_out_the_same_every_run():
+    from apps.training.management.commands.train_understand import share_split
+
+    rows = [(f"where is order number {n}", "order_status") for n in range(400)]
+    learned, held_out = share_split(rows, 0.5)
+    assert sorted(learned + held_out) == sorted(rows)
+    assert not set(learned) & set(held_out)
+    assert 150 < len(learned) < 250
+    assert share_split(rows, 0.5) == (learned, held_out)
+    # The same message in other case or spacing falls on the same side.
+    first = learned[0][0]
+    assert share_split([(f"  {first.upper()} ", "order_status")], 0.5)[0]
+    assert share_split(rows, 0.0) == ([], rows)
+
+
+def test_messages_the_model_learned_from_are_known_and_others_not(settings, tmp_path):
+    model = intent_model.IntentModel.load(intent_model.default_path())
+    model.meta = {**model.meta, "trained_external": [intent_model.text_key("Where's my mattress??")]}
+    path = tmp_path / "understand.npz"
+    model.save(path)
+    settings.UNDERSTAND_MODEL_FILE = str(path)
+    intent_model.reset()
+    try:
+        assert intent_model.trained_on("where's my   MATTRESS??")
+        assert not intent_model.trained_on("where's my pillow??")
+    finally:
+        intent_model.reset()

@@ -298,8 +298,16 @@ class Command(BaseCommand):
         }
 
     def external(self, path: Path, options: dict) -> dict:
+        from apps.assistant import intent_model
+
         questions = ev.external_questions(path=path, limit=options["limit"])
-        self.stdout.write(f"External intent check: {len(questions)} utterances from {path} ...")
+        # Rows the understand model learned from cannot check it.
+        trained = [q for q in questions if intent_model.trained_on(q["utterance"])]
+        questions = [q for q in questions if not intent_model.trained_on(q["utterance"])]
+        self.stdout.write(
+            f"External intent check: {len(questions)} utterances from {path} "
+            f"({len(trained)} left out: the understand model was trained on them) ..."
+        )
         with ev.eval_environment(ungated=True, clock=None):
             traces = ev.run_questions(
                 questions=questions, workers=options["workers"], progress=self._progress
@@ -307,6 +315,7 @@ class Command(BaseCommand):
         sys.stderr.write("\n")
         report = ev.external_report(questions=questions, traces=traces)
         report["source"] = str(path)
+        report["left_out_trained_on"] = len(trained)
         return report
 
     # ------------------------------------------------------------------------------------------

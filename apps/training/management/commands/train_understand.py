@@ -1,10 +1,13 @@
 """``manage.py train_understand``: fit the learned intent expert and the weights that combine it
 with the code classifier and the SLM, then write ``models/understand.npz``.
 
-    manage.py train_understand [--out FILE] [--no-slm] [--check FILE] [--calibrate-with FILE...] [--seed N]
+    manage.py train_understand [--out FILE] [--no-slm] [--check FILE [--check-train-share F]]
+                               [--calibrate-with FILE...] [--seed N]
 
 Prints code-only, embedding-only, SLM-only and combined accuracy and log loss on the calibration
-split and on --check (an external labelled JSONL of ``utterance`` + ``intent``; reported only).
+split and on --check (an external labelled JSONL of ``utterance`` + ``intent``). With
+``--check-train-share F`` the classifier also learns from that share of the --check rows (chosen by
+a digest of each message, so the same rows every run) and only the rest are reported.
 """
 
 from __future__ import annotations
@@ -44,13 +47,29 @@ def check_rows(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
+def share_split(rows: list[tuple[str, str]], share: float) -> tuple[list, list]:
+    """(learned, held out): a row is learned when the digest of its text falls under ``share``."""
+    learned, held_out = [], []
+    for row in rows:
+        digest = intent_model.text_key(row[0])
+        (learned if int(digest[:8], 16) / 16**8 < share else held_out).append(row)
+    return learned, held_out
+
+
 class Command(BaseCommand):
     help = "Train the understand step's intent model (embeddings + calibrated expert weights)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", type=Path, default=None, help="default: models/understand.npz")
         parser.add_argument("--no-slm", action="store_true", help="fit without the SLM expert")
-        parser.add_argument("--check", type=Path, default=None, help="external labelled JSONL, reported only")
+        parser.add_argument("--check", type=Path, default=None, help="external labelled JSONL, reported")
+        parser.add_argument(
+            "--check-train-share",
+            type=float,
+            default=0.0,
+            help="learn from this share (0-1) of the --check rows, chosen by a digest of each message; "
+            "the rest are reported, never trained on",
+        )
         parser.add_argument(
             "--calibrate-with",
             type=Path,
@@ -71,7 +90,12 @@ class Command(BaseCommand):
             from apps.inference.backends import slm
 
             backend = slm()
-        check = check_rows(o["check"]) if o["check"] else []
+        share = o["check_train_share"]
+        if not 0.0 <= share < 1.0:
+            raise CommandError("--check-train-share must be at least 0 and below 1")
+        if share and not o["check"]:
+            raise CommandError("--check-train-share needs --check")
+        learned, check = share_split(check_rows(o["check"]) if o["check"] else [], share)
         extra = [row for path in o["calibrate_with"] for row in check_rows(path)]
         model, report = train(
             embedder=emb,
@@ -79,6 +103,7 @@ class Command(BaseCommand):
             seed=o["seed"],
             check=check,
             extra_calibration=extra,
+            extra_train=learned,
             log=self.stdout.write,
         )
         out = o["out"] or intent_model.default_path()
