@@ -368,6 +368,16 @@ def _cancel(
     return res
 
 
+def _final_sale_named(text: str, rules: dict) -> bool:
+    """Does the question name one of the store's final-sale categories ("gift cards", "gas canister")?"""
+    words = text.lower()
+    for category in rules.get("final_sale_categories") or []:
+        stem = str(category).lower().strip().removesuffix("s")
+        if stem and re.search(r"\b" + re.escape(stem) + r"s?\b", words):
+            return True
+    return False
+
+
 def _policy_answer(*, text: str, res: ActResult, window: str) -> ActResult:
     from apps.knowledge.selectors import policy_rule_sources, policy_rules
 
@@ -381,7 +391,8 @@ def _policy_answer(*, text: str, res: ActResult, window: str) -> ActResult:
         res.cite("policy", source)
     intent = "exchange_size" if window == "exchange" else "return_refund"
     hits = _kb_search(text, res, kinds=["faq", "policy"], k=2, intent=intent)
-    res.answer = tpl.policy_text(rules, window=window)
+    start = not _final_sale_named(text, rules)  # "can gas canisters be returned": no, so no start
+    res.answer = tpl.policy_text(rules, window=window, ask_order=start)
     if hits:
         res.retrieval_score = retrieval_confidence(hits[0])
         res.cite(hits[0].kind, hits[0].external_id)
@@ -389,10 +400,9 @@ def _policy_answer(*, text: str, res: ActResult, window: str) -> ActResult:
             # A specific question ("can underwear be returned", "what if my size is sold out")
             # gets the store's own answer to it; the verification ask stays at the end.
             res.facts.append({"text": hits[0].text})
-            res.answer = (
-                tpl.knowledge_text(hits[0])
-                + " To start, send me your order number and the email used for the order."
-            )
+            res.answer = tpl.knowledge_text(hits[0])
+            if start:
+                res.answer += " To start, send me your order number and the email used for the order."
     else:
         res.retrieval_score = 0.6  # the rules themselves answer the question
     res.retrieval_score = max(res.retrieval_score, 0.6)

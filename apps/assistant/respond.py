@@ -188,7 +188,7 @@ def cannot_cancel_text(summary: dict) -> str:
     return text
 
 
-def policy_text(rules: dict, *, window: str) -> str:
+def policy_text(rules: dict, *, window: str, ask_order: bool = True) -> str:
     days = rules.get("exchange_window_days" if window == "exchange" else "return_window_days")
     payer = rules.get("return_shipping_paid_by")
     final = rules.get("final_sale_categories") or []
@@ -207,7 +207,8 @@ def policy_text(rules: dict, *, window: str) -> str:
         text += " Return shipping is paid by the customer."
     if final:
         text += f" Final-sale items ({_join(final)}) can't be returned."
-    text += " To start, send me your order number and the email used for the order."
+    if ask_order:
+        text += " To start, send me your order number and the email used for the order."
     return text
 
 

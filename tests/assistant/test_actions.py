@@ -346,3 +346,27 @@ def test_an_exchange_window_question_gets_the_exchange_window(db):
     back = ask("how long do i have to return something?")
     assert back.answer.startswith("You can return items within 28 days of delivery.")
     assert "Exchanges for another size or color are possible within 100 days." in back.answer
+
+
+def test_a_final_sale_question_asks_for_no_order(db):
+    from tests.factories import FAQFactory, PolicyFactory, StoreFactory
+
+    StoreFactory()
+    PolicyFactory(
+        external_id="returns",
+        title="Returns",
+        rules={"return_window_days": 28, "final_sale_categories": ["gas canisters", "gift cards"]},
+    )
+    FAQFactory(
+        external_id="faq-canisters",
+        question="Can I return gas canisters?",
+        answer="Gas canisters are final sale and cannot be returned once they leave our warehouse.",
+        tags=["returns"],
+    )
+    r = ask("can i return a gas canister?")
+    assert "gas canisters" in r.answer.lower(), r.answer
+    assert "can't be returned" in r.answer or "cannot be returned" in r.answer, r.answer
+    assert "order number" not in r.answer, r.answer
+    # An item that may be returned still gets the ask to start.
+    r = ask("can i return a tent?")
+    assert "order number" in r.answer, r.answer
