@@ -51,7 +51,15 @@ def faq_draft_create(*, group: UnansweredGroup) -> tuple[FAQ, bool]:
     return faq, True
 
 
-def thresholds_calibrate_store(*, target: float = 0.02, per_family: int = 12) -> dict[str, Any]:
+# About 400 questions: enough that one wrong answer does not decide a threshold. At the default
+# confidence, 186 questions (12 a family) allow no wrong answer at all against a 2% target, so a
+# single confident slip drove a whole intent's threshold to 0.94; 405 allow four.
+CALIBRATION_PER_FAMILY = 32
+
+
+def thresholds_calibrate_store(
+    *, target: float = 0.02, per_family: int = CALIBRATION_PER_FAMILY
+) -> dict[str, Any]:
     """Per-intent thresholds for this store: its own generated questions (the calibration half of
     the templates) run ungated through the ``ask`` code, then the thresholds that maximise what
     the box resolves with confidently-wrong answers ≤ ``target`` are stored (IntentThreshold)."""
