@@ -199,6 +199,14 @@ def passage_unrelated(hit: Any, *, intent: str | None) -> str | None:
     return None
 
 
+def _cite_fit_source(res: ActResult, hits: list[Any]) -> None:
+    """The FAQ or policy whose fit notes the answer quotes is a source of it (the product is
+    cited already)."""
+    _notes, source = tpl.fit_notes_source(hits)
+    if source is not None and source.kind != "product":
+        res.cite(source.kind, source.external_id)
+
+
 def passage_of(hit: Any) -> str:
     """What the SLM phrases from a hit. An FAQ is its question and answer, as the support adapter
     was trained ("question answer"); anything else its text."""
@@ -226,7 +234,10 @@ def knowledge_answer(
         res.escalation_reason = f"low_confidence: {unrelated}"
         return res
     res.cite(best.kind, best.external_id)
-    res.passage = passage_of(best)
+    if best.kind != "product":
+        # A product's description goes out as the catalog has it (see _knowledge): phrasing it, the
+        # model took the name's last word for part of the text ("the digital gift card A").
+        res.passage = passage_of(best)
     res.facts.append({"title": best.title, "text": best.text})
     res.answer = tpl.knowledge_text(best)
     res.kind = "answer"
@@ -868,6 +879,7 @@ def _size(*, sub_intent: str | None, state: dict, text: str, res: ActResult, **_
         hits = _kb_search(f"{product.name} fit {text}", res, kinds=["faq", "product"], k=2)
         res.facts.append({"size_chart": chart, "hits": [h.text for h in hits]})
         res.answer = tpl.fit_text(product.name, chart, hits)
+        _cite_fit_source(res, hits)
         res.retrieval_score = max([retrieval_confidence(h) for h in hits] + [0.7 if chart else 0.3])
         return res
     availability = variant_availability(product=product, size=size, color=color, options=chosen)
@@ -886,6 +898,7 @@ def _size(*, sub_intent: str | None, state: dict, text: str, res: ActResult, **_
         if notes:
             res.facts.append({"hits": [h.text for h in hits]})
             res.answer = f"{res.answer} {notes}"
+            _cite_fit_source(res, own or hits)
     if not size and not color and not chosen:
         res.slot_completeness = 0.8
     return res

@@ -20,6 +20,7 @@ from django.conf import settings
 from apps.assistant import judge as judge_mod
 from apps.assistant import respond as tpl
 from apps.assistant.act import ActResult, act, extracted_merge, pending_items_named
+from apps.assistant.classifier import asks_for_human
 from apps.assistant.prompts import LLM_SYSTEM, respond_prompt
 from apps.assistant.slots import slots_extract
 from apps.assistant.understand import MAX_MODEL_CHARS, Understanding, model_text, understand
@@ -209,9 +210,25 @@ def _options_into_state(text: str, state: dict, product: Any) -> None:
 
 
 def _follow_up_topic(text: str, state: dict, u: Understanding) -> str | None:
-    if u.confirm or u.deny or u.intent in ("complaint_or_human", *WRITE_INTENTS):
+    if u.confirm or u.deny or u.intent in WRITE_INTENTS:
         return None
+    if u.intent == "complaint_or_human" and (
+        asks_for_human(text) or len(_words_besides_options(text, state)) > 3
+    ):
+        return None  # a complaint or a request for a person, not "ok and 2-person?"
     return option_follow_up(text, state)
+
+
+def _words_besides_options(text: str, state: dict) -> list[str]:
+    """The message's words once the current product's option values it names are taken out."""
+    from apps.catalog.selectors import option_key, option_values_find
+
+    message = f" {option_key(text)} "
+    product = _current_product(state)
+    if product is not None:
+        for value in option_values_find(text=text, product=product).values():
+            message = message.replace(f" {option_key(value)} ", " ")
+    return message.split()
 
 
 def option_follow_up(text: str, state: dict) -> str | None:

@@ -387,8 +387,12 @@ FIT_SENTENCE_RE = re.compile(
 
 
 def fit_notes(hits: list[Any]) -> str:
+    return fit_notes_source(hits)[0]
+
+
+def fit_notes_source(hits: list[Any]) -> tuple[str, Any | None]:
     """The fit sentences of the first hit that has any, each once ("Fit: Snug fit: ..." and the
-    attribute "fit: Snug fit: ..." are one note)."""
+    attribute "fit: Snug fit: ..." are one note), and that hit (to cite)."""
     for hit in hits:
         notes: list[str] = []
         for sentence in FIT_SENTENCE_RE.findall(hit.text or ""):
@@ -396,8 +400,8 @@ def fit_notes(hits: list[Any]) -> str:
             if core and core.lower().rstrip(".") not in {n.lower().rstrip(".") for n in notes}:
                 notes.append(core if core.endswith(".") else core + ".")
         if notes:
-            return "Fit: " + " ".join(notes[:2])
-    return ""
+            return "Fit: " + " ".join(notes[:2]), hit
+    return "", None
 
 
 def fit_text(name: str, chart: str, hits: list[Any]) -> str:
@@ -449,7 +453,10 @@ def polarity_strip(text: str) -> str:
 
 
 def knowledge_text(hit: Any) -> str:
-    return polarity_strip(_first_sentences(without_category(hit.text), 3)) or hit.title
+    text = polarity_strip(_first_sentences(without_category(hit.text), 3))
+    if hit.kind == "product" and text and hit.title:
+        return f"The {hit.title}: {text}"  # which product the description is of
+    return text or hit.title
 
 
 def answer_thin(answer: str) -> str | None:

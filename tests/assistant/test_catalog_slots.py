@@ -10,7 +10,7 @@ import pytest
 from apps.assistant import classifier
 from apps.assistant.slots import order_numbers_find
 from tests.assistant.helpers import ask
-from tests.factories import ProductFactory, VariantFactory
+from tests.factories import FAQFactory, ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +206,69 @@ def test_a_3xl_is_not_an_xl(store):
     r = ask("is the harbour linen tee in 3xl in stock?")
     assert r.trace["slots"]["product"] == tee.external_id
     assert "size XL is in stock" not in r.answer, r.answer
+
+
+def test_a_follow_up_naming_a_person_count_is_no_request_for_a_person(store):
+    # "2-person" is a tent's capacity: a follow-up naming it asks about stock again, it does not
+    # ask for a human. A request for a person during the same talk still goes to one.
+    tent = _product(
+        "Saddleback Hiking Tent",
+        "tents",
+        [({"capacity": "1-person"}, 3), ({"capacity": "2-person"}, 0), ({"capacity": "4-person"}, 5)],
+    )
+    opener = "is the saddleback hiking tent in 1-person in stock?"
+    first = ask(opener)
+    assert first.trace["slots"]["product"] == tent.external_id
+    history = [("customer", opener), ("assistant", first.answer)]
+    for text, stocked in (("ok and 2-person?", False), ("and 4-person", True)):
+        r = ask(text, state=first.state, history=history)
+        assert r.trace["intent"] == "size_availability_or_fit", (text, r.trace["intent"])
+        assert r.trace["slots"]["product"] == tent.external_id
+        assert ("out of stock" in r.answer.lower()) is not stocked, (text, r.answer)
+    r = ask("can I talk to a real person please", state=first.state, history=history)
+    assert r.trace["intent"] == "complaint_or_human"
+
+
+def _reindex() -> None:
+    from apps.retrieval.services import index_refresh
+
+    index_refresh(full=True)
+
+
+def test_fit_notes_quoted_from_an_faq_cite_that_faq(store):
+    boot = ProductFactory(name="Tasman Alpine Boot", category="hiking boots", size_chart="US 9 = EU 42")
+    VariantFactory(product=boot, options={"size": "US 9"}, stock=2, price=Decimal("249.00"))
+    faq = FAQFactory(
+        external_id="faq-boot-fit",
+        question="How do Tasman boots fit?",
+        answer="Tasman Alpine boots fit true to size; size up half a size for thick winter socks.",
+    )
+    _reindex()
+    r = ask("does the tasman alpine boot run true to size?")
+    assert r.trace["slots"]["product"] == boot.external_id
+    assert "true to size" in r.answer, r.answer
+    assert {"kind": "faq", "id": faq.external_id} in r.trace["citations"], r.trace["citations"]
+
+
+def test_a_product_description_answering_another_topic_names_the_product(store):
+    # A question of another topic ("payment") that a product's description answers best: the
+    # description goes out as the catalog has it, under the product's name, never rephrased.
+    from apps.assistant.act import ActResult, knowledge_answer
+
+    card = ProductFactory(
+        name="Bluegum Gift Card",
+        category="gift cards",
+        description="A digital gift card emailed to the recipient, valid for three years.",
+        size_chart="",
+    )
+    VariantFactory(product=card, options={"amount": "25"}, stock=99, price=Decimal("25.00"))
+    _reindex()
+    res = knowledge_answer(
+        "bluegum digital gift card emailed to the recipient",
+        ActResult(kind="escalate"),
+        intent="payment_billing",
+    )
+    assert res.kind == "answer"
+    assert {"kind": "product", "id": card.external_id} in res.citations
+    assert res.passage is None
+    assert res.answer.startswith("The Bluegum Gift Card: A digital gift card emailed"), res.answer
