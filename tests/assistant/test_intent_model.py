@@ -195,3 +195,36 @@ def test_messages_the_model_learned_from_are_known_and_others_not(settings, tmp_
         assert not intent_model.trained_on("where's my pillow??")
     finally:
         intent_model.reset()
+
+
+def test_the_slm_expert_is_weighted_only_when_it_pays_for_its_forward_pass():
+    from apps.training.intent_training import SLM_MIN_GAIN, slm_combination
+
+    labels = ["order_status", "account"] * 50
+    other = {"order_status": "account", "account": "order_status"}
+
+    def expert(wrong_every: int) -> list[dict[str, float]]:
+        return [
+            {
+                k: (0.7 if k == (other[label] if i % wrong_every == 0 else label) else 0.3 / 11)
+                for k in INTENTS
+            }
+            for i, label in enumerate(labels)
+        ]
+
+    emb = expert(5)  # wrong on 20 of 100
+    no_slm, _ = intent_model.weights_fit({"emb": emb}, labels)
+    # An SLM that agrees with the embedding expert adds nothing: weight 0, so no forward pass.
+    same = slm_combination({"emb": emb, "slm": emb}, labels, no_slm)
+    assert same.get("slm", 0) == 0
+    # One that is sure where the embedding expert is wrong buys far more than SLM_MIN_GAIN.
+    fixer = [
+        {k: (0.99 if k == label else 0.01 / 11) for k in INTENTS}
+        if i % 5 == 0
+        else {k: 1 / 12 for k in INTENTS}
+        for i, label in enumerate(labels)
+    ]
+    kept = slm_combination({"emb": emb, "slm": fixer}, labels, no_slm)
+    assert kept["slm"] > 0
+    combined = [intent_model.combine({"emb": e, "slm": s}, kept) for e, s in zip(emb, fixer, strict=True)]
+    assert intent_model.accuracy(combined, labels) >= intent_model.accuracy(emb, labels) + SLM_MIN_GAIN
