@@ -444,7 +444,17 @@ def lines_named(text: str, lines: list[dict]) -> list[dict]:
     best = ranked[0][0]
     if best < ITEM_NAMED_SCORE:
         return []
-    return [line for score, line in ranked if score >= max(ITEM_NAMED_SCORE, ITEM_RUNNER_UP * best)]
+    named = [line for score, line in ranked if score >= max(ITEM_NAMED_SCORE, ITEM_RUNNER_UP * best)]
+    if len(named) > 1:
+        # "the vitamin d3" of an order with a Vitamin D3 and a Vitamin C: a word only some of the
+        # lines' names hold, and the message says, picks those ("the lamp and the rug": both).
+        from apps.catalog.selectors import products_named_distinctly
+
+        ids = [line["product_id"] for line in lines]
+        distinct = set(products_named_distinctly(text=text, product_ids=ids, within=True))
+        if distinct:
+            named = [line for line in named if line["product_id"] in distinct] or named
+    return named
 
 
 def pending_items_named(text: str, state: dict) -> str | None:

@@ -658,12 +658,20 @@ def product_match(*, text: str, limit: int = 3) -> list[tuple[Product, float]]:
     return [(products[pk], score) for pk, score in best if pk in products]
 
 
-def products_named_distinctly(*, text: str, product_ids: Sequence[int]) -> list[int]:
+def products_named_distinctly(*, text: str, product_ids: Sequence[int], within: bool = False) -> list[int]:
     """Of ``product_ids``, those whose name holds a word that no other product's name holds and
     that the text mentions, typos tolerated ("scree trail runners" names the Scree Waterproof
-    Trail: "trail" and "runner" are in many names, "scree" in one)."""
+    Trail: "trail" and "runner" are in many names, "scree" in one). ``within``: no other of
+    ``product_ids`` (an order's lines: "the vitamin d3" of a Vitamin D3 and a Vitamin C)."""
     index = _catalog_index()
     meanings = [sims for q in _content_tokens(text or "")[:30] if (sims := index.meaning(q))]
+    name_df = index.name_df
+    if within:
+        name_df = {}
+        for pk in dict.fromkeys(product_ids):
+            if (position := index.by_product.get(pk)) is not None:
+                for token in set(index.entries[position].name_tokens):
+                    name_df[token] = name_df.get(token, 0) + 1
     named = []
     for pk in product_ids:
         position = index.by_product.get(pk)
@@ -671,8 +679,7 @@ def products_named_distinctly(*, text: str, product_ids: Sequence[int]) -> list[
             continue
         tokens = index.entries[position].name_tokens
         if any(
-            index.name_df.get(token) == 1
-            and any(sims.get(token, 0.0) >= DISTINCT_NAME_SIM for sims in meanings)
+            name_df.get(token) == 1 and any(sims.get(token, 0.0) >= DISTINCT_NAME_SIM for sims in meanings)
             for token in tokens
         ):
             named.append(pk)

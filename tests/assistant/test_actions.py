@@ -370,3 +370,21 @@ def test_a_final_sale_question_asks_for_no_order(db):
     # An item that may be returned still gets the ask to start.
     r = ask("can i return a tent?")
     assert "order number" in r.answer, r.answer
+
+
+def test_return_names_one_of_two_items_that_share_a_word(home):
+    # "vitamin" is in both lines' names; "d3" in one: that one alone is returned.
+    d3 = _product("Vitamin D3", "vitamins", [({"strength": "4000 IU"}, 5)])
+    vc = _product("Vitamin C", "vitamins", [({"strength": "1000 mg"}, 5)])
+    order_with_lines(
+        customer=home.ada,
+        status="delivered",
+        variants=[d3.variants.get(), vc.variants.get()],
+        external_id="GM-100410",
+        delivered_days_ago=3,
+    )
+    replies, _ = _dialogue("can i send back the vitamin d3? order GM-100410, ada@example.com", "ok do it")
+    assert _writes(replies[1])[0]["args"] == {
+        "order_number": "GM-100410",
+        "variants": [d3.variants.get().external_id],
+    }, replies[0].answer
