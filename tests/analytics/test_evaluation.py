@@ -505,14 +505,37 @@ def test_calibration_spends_the_budget_where_it_buys_most():
             "payment_billing": [(0.9, True), (0.85, False), (0.3, True)],
         }
     )
+    # wrong_cost=0: only what the box resolves counts (the knapsack itself, see the next test).
     result = ev.thresholds_calibrate(
-        questions=qs, traces_ungated=ts, target=0.125, current={}, confidence=None
+        questions=qs, traces_ungated=ts, target=0.125, current={}, confidence=None, wrong_cost=0
     )  # 1 of 8
     # The budget goes to product_question: its shipped default (0.4) already keeps all four right
     # answers, so it stays there rather than dropping to 0.
     assert result["thresholds"]["product_question"] == 0.4
     assert result["thresholds"]["payment_billing"] == pytest.approx(0.875)
     assert (result["resolved"], result["wrong"]) == (5, 1)
+
+
+def test_calibration_sends_a_wrong_answer_only_where_the_answers_it_buys_are_right_often_enough():
+    # Target 12.5%: a wrong answer is worth (1 - 0.125) / 0.125 = 7 right ones.
+    assert ev.wrong_cost_for(0.125) == pytest.approx(7)
+    assert ev.wrong_cost_for(0.02) == pytest.approx(49)
+    few = {"product_question": [(0.9, True), (0.8, False), (0.7, True), (0.6, True), (0.5, True)]}
+    qs, ts = _synthetic(few)
+    result = ev.thresholds_calibrate(
+        questions=qs, traces_ungated=ts, target=0.125, current={}, confidence=None
+    )
+    # Three right answers below the wrong one do not pay for it: the threshold stays above it.
+    assert result["thresholds"]["product_question"] == pytest.approx(0.85)
+    assert (result["resolved"], result["wrong"]) == (1, 0)
+    many = {"product_question": [(0.9, True), (0.8, False)] + [(0.7, True)] * 8}
+    qs, ts = _synthetic(many)
+    result = ev.thresholds_calibrate(
+        questions=qs, traces_ungated=ts, target=0.125, current={}, confidence=None
+    )
+    # Eight do (8 of 9 right, above 1 - 12.5%): the threshold comes down past it.
+    assert result["thresholds"]["product_question"] == 0.4
+    assert (result["resolved"], result["wrong"]) == (9, 1)
 
 
 def test_calibration_moves_a_threshold_only_as_far_as_it_buys_something():
@@ -568,7 +591,9 @@ def test_calibration_spends_only_the_confident_budget():
     # at all, so the threshold must rise above the wrong ones.
     items = [(0.9, True)] * 100 + [(0.8, False)] * 3 + [(0.7, True)] * 60
     qs, ts = _synthetic({"shipping_delivery": items})
-    point = ev.thresholds_calibrate(questions=qs, traces_ungated=ts, target=0.02, current={}, confidence=None)
+    point = ev.thresholds_calibrate(
+        questions=qs, traces_ungated=ts, target=0.02, current={}, confidence=None, wrong_cost=0
+    )
     assert (point["wrong_budget"], point["wrong"], point["resolved"]) == (3, 3, 160)
     sure = ev.thresholds_calibrate(questions=qs, traces_ungated=ts, target=0.02, current={})
     assert sure["confidence"] == ev.CALIBRATION_CONFIDENCE
