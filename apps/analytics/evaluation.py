@@ -885,7 +885,8 @@ def thresholds_calibrate(
     prior: dict[str, float] | None = None,
     wrong_cost: float | None = None,
 ) -> dict:
-    """Per-intent thresholds that maximise SLM resolution with confidently-wrong ≤ target overall.
+    """Per-intent thresholds that maximise what the SLM resolves less ``wrong_cost`` (default
+    ``wrong_cost_for(target)``) per confidently-wrong answer, with confidently-wrong ≤ target overall.
 
     Exact: a multiple-choice knapsack over the intents (dynamic programming on the count of
     confidently-wrong answers allowed, ``wrong_budget``). Ties: fewer wrong answers, then the

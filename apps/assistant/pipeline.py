@@ -23,12 +23,38 @@ from apps.assistant.act import ActResult, act, extracted_merge, pending_items_na
 from apps.assistant.classifier import asks_for_human
 from apps.assistant.prompts import LLM_SYSTEM, respond_prompt
 from apps.assistant.slots import slots_extract
-from apps.assistant.understand import MAX_MODEL_CHARS, Understanding, model_text, understand
+from apps.assistant.understand import (
+    MAX_MODEL_CHARS,
+    Understanding,
+    asks_a_question,
+    model_text,
+    question_clauses,
+    understand,
+)
 
 logger = logging.getLogger(__name__)
 
 PRODUCT_INTENTS = ("size_availability_or_fit", "product_question", "exchange_size")
 WRITE_INTENTS = ("cancel_order", "return_refund", "exchange_size")  # their confirmations span turns
+# Questions a second question in the same message may be answered on (read-only, no order data),
+# and those whose knowledge search takes the matching question alone as its query.
+SECOND_QUESTION_INTENTS = (
+    "size_availability_or_fit",
+    "product_question",
+    "shipping_delivery",
+    "payment_billing",
+    "account",
+)
+# Order topics too, when the answer is the store's policy and touches no order ("what's your return
+# policy"): a second question never proposes or makes a change.
+POLICY_QUESTION_INTENTS = ("return_refund", "exchange_size", "cancel_order")
+SECOND_QUESTION_MIN = 0.8
+# "how much is shipping and is it free": a question that points back ("it", "that") is about the
+# first one, and read alone it is about nothing ("is it free" -> free return shipping). Only a
+# product question may point back, and only at a product the conversation is about.
+BACK_REFERENCE_RE = re.compile(
+    r"\b(?:it|its|it's|that|this|they|them|those|these|one)\b", re.IGNORECASE
+)  # a second question gets its own answer only when read this surely
 SLOT_KEYS = ("order_number", "email", "product", "size", "color", "quantity", "reason")
 TRACE_KEYS = (
     "route",
@@ -288,6 +314,69 @@ def state_replay(*, turns: list[Turn], state: dict, identity: Any = None, backen
     return state
 
 
+# --- Several questions in one message --------------------------------------------------------------
+def clause_readings(
+    text: str, state: dict, u: Understanding, backend: Any
+) -> list[tuple[str, Understanding]]:
+    """Each question of a message that asks several, read on its own (about 20 ms each); [] for
+    one question, or for an answer to a pending confirmation."""
+    if u.confirm or u.deny or state.get("pending_action"):
+        return []
+    clauses = question_clauses(text)
+    if len(clauses) < 2:
+        return []
+    return [(c, understand(c, backend=backend, state={}, has_product=product_hint(c))) for c in clauses]
+
+
+def _sure_reading(readings: list[tuple[str, Understanding]], among: tuple[str, ...]) -> Understanding | None:
+    for _clause, r in readings:
+        if r.intent in among and not r.ambiguous and r.probability >= SECOND_QUESTION_MIN:
+            return r
+    return None
+
+
+def _second_answer(
+    readings: list[tuple[str, Understanding]], *, intent: str, state: dict, identity: Any, cited: list[dict]
+) -> ActResult | None:
+    """The answer to another question of the message than the one answered, on another topic, when
+    it is sure on its own: read surely, answered from the catalog or the knowledge base (nothing
+    written, no order data) at the topic's threshold, and from another source than the first
+    answer. Run on a copy of the state: the conversation goes on from the first question."""
+    for clause, r in readings:
+        allowed = r.intent in SECOND_QUESTION_INTENTS or r.intent in POLICY_QUESTION_INTENTS
+        if r.intent == intent or not allowed or not asks_a_question(clause):
+            continue
+        threshold = judge_mod.threshold_for(r.intent)
+        if r.ambiguous or r.probability < max(threshold, SECOND_QUESTION_MIN):
+            continue
+        scratch = copy.deepcopy(state)
+        _extract_into_state(clause, r.intent, scratch)
+        if BACK_REFERENCE_RE.search(clause) and (
+            r.intent not in PRODUCT_INTENTS or not _current_product(scratch)
+        ):
+            continue
+        res = act(
+            intent=r.intent, sub_intent=r.sub_intent, u=r, state=scratch, identity=identity, text=clause
+        )
+        if res.kind != "answer" or not res.answer or tpl.answer_thin(res.answer):
+            continue
+        if r.intent in POLICY_QUESTION_INTENTS and (res.order_facts or scratch.get("pending_action")):
+            continue
+        facts_ok = not res.facts or not tpl.fact_check(res.answer, facts=res.facts, allowed_extra=clause)
+        confidence = judge_mod.confidence_compute(
+            intent_probability=r.probability,
+            slot_completeness=res.slot_completeness,
+            retrieval_score=res.retrieval_score,
+            gen_confidence=None,
+            facts_ok=facts_ok,
+        )
+        sources = [c for c in res.citations if c["kind"] in ("faq", "policy")]
+        if confidence < threshold or any(c in cited for c in sources):
+            continue
+        return res
+    return None
+
+
 # --- Escalation ------------------------------------------------------------------------------------
 def _llm_escalate(
     *, turns: list[Turn], res: ActResult, identity: Any, trace: dict
@@ -471,7 +560,23 @@ def _reply(
         # "just the rug" answers "which items?"; "what about forest green" asks the last question
         # about another option of the same product: the topic stays.
         u = dataclasses.replace(u, intent=chosen, probability=max(u.probability, 0.9), ambiguous=None)
+    readings = clause_readings(text, state, u, backend)
+    if u.ambiguous and (clear := _sure_reading(readings, u.ambiguous)) is not None:
+        # Two questions read as one looked like either topic; on its own each one is clear.
+        u = dataclasses.replace(
+            u, intent=clear.intent, probability=clear.probability, sub_intent=clear.sub_intent, ambiguous=None
+        )
+    if (own := [r.probability for _c, r in readings if r.intent == u.intent]) and max(own) > u.probability:
+        # Read whole, two questions split the probability between their topics ("do you have the
+        # tee in XXL? and how much is shipping": 0.6 stock); the one answered is as sure as its own.
+        u = dataclasses.replace(u, probability=max(own))
     intent = u.intent
+    # A knowledge search looks for the question on this topic, not the whole message.
+    query = (
+        next((c for c, r in readings if r.intent == intent), text)
+        if intent in SECOND_QUESTION_INTENTS
+        else text
+    )
     calls: list[dict] = []
     _extract_into_state(text, intent, state, calls)
     if u.ambiguous and not (u.confirm or u.deny):
@@ -486,7 +591,7 @@ def _reply(
             u=u,
             state=state,
             identity=identity,
-            text=text,
+            text=query,
             dry_run=dry_run,
         )
     res.tool_calls = calls + res.tool_calls
@@ -513,7 +618,7 @@ def _reply(
 
         phrased, stats = tpl.slm_phrase(
             backend=backend,
-            prompt=respond_prompt(question=text, passage=res.passage),
+            prompt=respond_prompt(question=query, passage=res.passage),
             facts=res.facts,
             allowed_extra=text,
             on_first=first,
@@ -571,6 +676,13 @@ def _reply(
             trace=trace,
             intent=intent,
         )
+    if readings and route in ("slm", "clarify") and not dry_run and not u.injection:
+        second = _second_answer(readings, intent=intent, state=state, identity=identity, cited=res.citations)
+        if second is not None:
+            # A question back ("which product?") comes last: the shopper answers it next.
+            answer = f"{second.answer}\n\n{answer}" if route == "clarify" else f"{answer}\n\n{second.answer}"
+            res.citations += [c for c in second.citations if c not in res.citations]
+            res.tool_calls += second.tool_calls
     if notes and reason is None:
         reason = notes[0]
 

@@ -136,11 +136,15 @@ def order_status_text(summary: dict, *, others: list[str] | None = None) -> str:
         )
     for shipment in summary.get("shipments") or []:
         bits = []
-        if shipment.get("shipped_at"):
-            bits.append(f"shipped on {date_text(shipment['shipped_at'])}")
-        if shipment.get("carrier"):
-            bits.append(f"with {shipment['carrier']}")
         tracking = shipment.get("tracking_numbers") or []
+        # A label made before the parcel left: "It will ship with UPS, tracking number ...".
+        verb = f"shipped on {date_text(shipment['shipped_at'])}" if shipment.get("shipped_at") else ""
+        if not verb and (shipment.get("carrier") or tracking):
+            verb = "will ship"
+        if shipment.get("carrier"):
+            verb = f"{verb} with {shipment['carrier']}".strip()
+        if verb:
+            bits.append(verb)
         if tracking:
             bits.append(("tracking number " if len(tracking) == 1 else "tracking numbers ") + _join(tracking))
         if shipment.get("delivered_at"):

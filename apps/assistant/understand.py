@@ -89,6 +89,70 @@ ADDRESS_RE = re.compile(
 )
 
 
+# A question opens with one of these words ("... also do you ship to canada").
+QUESTION_START = (
+    r"(?:how|what|whats|what's|when|where|wheres|where's|which|who|why|do|does|did|can|could|is|are|"
+    r"will|would|should|any|have|has)"
+)
+QUESTION_START_RE = re.compile(rf"^\W*{QUESTION_START}\b", re.IGNORECASE)
+_SENTENCE_SPLIT_RE = re.compile(rf"(?<=[?!])\s+|(?<=\.)\s+(?={QUESTION_START}\b)", re.IGNORECASE)
+_JOINT_RE = re.compile(rf"[,;]?\s*\b([A-Za-z]+)\s+(?=(?:also\s+)?{QUESTION_START}\b)", re.IGNORECASE)
+CONNECTORS = frozenset(("and", "also", "plus", "btw"))
+MAX_CLAUSES = 3
+
+
+def _one_edit_from(word: str, target: str) -> bool:
+    """``word`` is ``target`` with at most one letter changed, dropped, added or two swapped."""
+    if word == target:
+        return True
+    if abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == target[diff[1]]
+            and word[diff[1]] == target[diff[0]]
+        )
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _connector(word: str) -> bool:
+    word = word.lower()
+    return word in CONNECTORS or (len(word) >= 4 and _one_edit_from(word, "also"))
+
+
+def question_clauses(text: str) -> list[str]:
+    """The questions a message asks, in order: split after "?" or "!", at a full stop before a
+    question word, and at "and" / "also" / "plus" / "btw" (a typo of "also" too) before one
+    ("where is my order W123 email a@b.c alos do you ship to canada"). A fragment of one word stays
+    with the clause before it. One clause: the message asks one thing (or its parts cannot be told
+    apart)."""
+    clauses: list[str] = []
+    for piece in _SENTENCE_SPLIT_RE.split(text):
+        start = 0
+        for match in _JOINT_RE.finditer(piece):
+            if _connector(match.group(1)):
+                clauses.append(piece[start : match.start()])
+                start = match.end()
+        clauses.append(piece[start:])
+    merged: list[str] = []
+    for clause in (c.strip(" ,;") for c in clauses):
+        if not clause:
+            continue
+        if merged and len(clause.split()) < 2:
+            merged[-1] = f"{merged[-1]} {clause}"
+        else:
+            merged.append(clause)
+    return merged[:MAX_CLAUSES] if len(merged) > 1 else [text]
+
+
+def asks_a_question(clause: str) -> bool:
+    return clause.rstrip().endswith("?") or bool(QUESTION_START_RE.match(clause))
+
+
 @dataclass
 class Understanding:
     intent: str

@@ -329,3 +329,101 @@ def test_an_in_stock_answer_never_opens_with_yes(store):
     assert r.route == "slm"
     assert "is in stock" in r.answer
     assert not r.answer.lower().startswith("yes")
+
+
+# --- Several questions in one message (the code classifier reads each: the fake embedder has no
+# trained intent model) ---------------------------------------------------------------------------
+def test_two_knowledge_questions_in_one_message_are_both_answered(store):
+    r = ask("how much does shipping cost? and which payment methods do you accept")
+    assert r.route == "slm"
+    assert r.trace["intent"] in ("shipping_delivery", "payment_billing")
+    assert "5.95" in r.answer
+    assert "PayPal" in r.answer
+    cited = {c["id"] for c in r.trace["citations"]}
+    assert {"faq-shipping-cost", "faq-payment-methods"} <= cited
+    assert_trace_valid(r.trace)
+
+
+def test_an_order_status_and_a_shipping_question_in_one_message(store):
+    noah = store.identity("noah@example.com")
+    r = ask("where is my order #W2611340? also how much does shipping cost", identity=noah)
+    assert r.route == "slm"
+    assert r.trace["intent"] == "order_status"
+    assert store.noah_shipped.shipments.first().tracking_numbers[0] in r.answer
+    assert "5.95" in r.answer
+    assert {"kind": "faq", "id": "faq-shipping-cost"} in r.trace["citations"]
+    # the conversation goes on from the order question
+    assert r.state["last_intent"] == "order_status"
+
+
+def test_stock_then_shipping_in_one_message_each_gets_its_answer(store):
+    r = ask("do you have the pacer road runner in 11? and how much does shipping cost")
+    assert r.route == "slm"
+    assert "size 11" in r.answer
+    assert "5.95" in r.answer
+    # the shipping FAQ is not the answer to the stock question, nor the tee's description to shipping
+    first, _, second = r.answer.partition("\n\n")
+    assert "5.95" not in first
+    assert "5.95" in second
+
+
+def test_one_question_gets_one_answer(store):
+    r = ask("how much does shipping cost and is it free over 50")
+    assert r.route == "slm"
+    assert "\n\n" not in r.answer
+    assert r.answer.count("5.95") == 1
+
+
+def test_a_return_policy_question_after_a_fit_question_gets_the_policy(store):
+    r = ask("is the pacer road runner true to size? also what is your return policy")
+    assert r.route == "slm"
+    assert "half a size small" in r.answer
+    assert "30 days" in r.answer
+
+
+def test_a_second_question_never_starts_a_return(store):
+    noah = store.identity("noah@example.com")
+    r = ask("how much does shipping cost? and can i return order #W1000001", identity=noah)
+    assert "5.95" in r.answer or r.trace["intent"] == "return_refund"
+    assert not ReturnRequest.objects.filter(order=store.noah_delivered).exists()
+    assert r.state.get("pending_action") is None or r.trace["intent"] == "return_refund"
+
+
+def test_the_question_back_comes_after_the_answer_to_the_other_question(store):
+    r = ask("do you have it in size 11? and how much does shipping cost")
+    assert r.route == "clarify"
+    answer, _, question = r.answer.partition("\n\n")
+    assert "5.95" in answer
+    assert question.startswith("Which product do you mean?")
+
+
+def test_a_question_that_points_back_is_no_second_question(store):
+    from apps.assistant.pipeline import _second_answer
+    from apps.assistant.understand import Understanding
+
+    def read(intent):
+        return Understanding(intent=intent, probability=0.97, probs={}, code_probs={}, slm_probs=None)
+
+    first = ("how much does shipping cost", read("shipping_delivery"))
+    # "is it free" read alone is about nothing in particular: no second answer is guessed for it
+    state = {"slots": {}}
+    pointing = [first, ("is it free to pay with paypal", read("payment_billing"))]
+    assert _second_answer(pointing, intent="shipping_delivery", state=state, identity=None, cited=[]) is None
+    named = [first, ("do you take paypal", read("payment_billing"))]
+    second = _second_answer(named, intent="shipping_delivery", state=state, identity=None, cited=[])
+    assert second is not None
+    assert "PayPal" in second.answer
+
+
+def test_a_label_made_before_the_parcel_left_reads_will_ship():
+    from apps.assistant.respond import order_status_text
+
+    summary = {
+        "order_number": "#W1",
+        "status": "processed",
+        "shipments": [{"carrier": "UPS", "tracking_numbers": ["1Z1"], "shipped_at": None}],
+        "lines": [],
+    }
+    assert "It will ship with UPS, tracking number 1Z1." in order_status_text(summary)
+    summary["shipments"][0]["shipped_at"] = "2026-10-06T10:00:00+00:00"
+    assert "It shipped on October 6, 2026 with UPS, tracking number 1Z1." in order_status_text(summary)

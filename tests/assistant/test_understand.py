@@ -6,7 +6,7 @@ import pytest
 
 from apps.assistant.classifier import code_probs
 from apps.assistant.slots import slots_extract
-from apps.assistant.understand import understand
+from apps.assistant.understand import question_clauses, understand
 
 
 @pytest.mark.parametrize(
@@ -133,3 +133,36 @@ def test_a_message_carrying_an_order_number_is_about_that_order(settings):
     u = understand("reset my password for W1021407", backend=FakeSLM(), state={})
     assert u.intent in ("order_status", "cancel_order", "return_refund", "exchange_size")
     assert understand("reset my password", backend=FakeSLM(), state={}).intent == "account"
+
+
+@pytest.mark.parametrize(
+    ("text", "clauses"),
+    [
+        (
+            "do you have the tee in XXL? and how much is shipping",
+            ["do you have the tee in XXL?", "how much is shipping"],
+        ),
+        (
+            "where is my order w3348964 email a@example.com alos do you ship to canada",
+            ["where is my order w3348964 email a@example.com", "do you ship to canada"],
+        ),
+        ("I ordered shoes. where are they?", ["I ordered shoes.", "where are they?"]),
+        ("is it in stock, and also what sizes are there", ["is it in stock", "what sizes are there"]),
+        # one question: no split at "and" before a word that opens no question, nor at "Mr."
+        ("can I return and exchange the boots", ["can I return and exchange the boots"]),
+        ("the Mr. Coffee maker, is it in stock", ["the Mr. Coffee maker, is it in stock"]),
+        (
+            "hi, can you tell me what your return policy is",
+            ["hi, can you tell me what your return policy is"],
+        ),
+        # a one-word tail stays with its question
+        ("where is it? thanks", ["where is it? thanks"]),
+    ],
+)
+def test_question_clauses(text, clauses):
+    assert question_clauses(text) == clauses
+
+
+def test_question_clauses_keep_at_most_three():
+    text = "is it in stock? how long is delivery? can I pay with paypal? what is your return policy?"
+    assert len(question_clauses(text)) == 3
