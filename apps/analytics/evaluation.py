@@ -491,12 +491,27 @@ def trace_score(*, question: dict, trace: dict) -> Scored:
     )
 
 
+def gate_exempt(trace: dict) -> bool:
+    """What the judge never gates, whatever the threshold: the answer to a confirmation (the
+    change the shopper said yes to was made: a write call succeeded) and the question back
+    between two topics too close to call."""
+    if trace.get("route") == "clarify" and str(trace.get("escalation_reason") or "").startswith("ambiguous:"):
+        return True
+    return any(
+        isinstance(call, dict) and call.get("name") in WRITE_TOOLS and call.get("ok")
+        for call in trace.get("tool_calls") or []
+    )
+
+
 def trace_gate(*, trace: dict, thresholds: dict[str, float], default: float = 0.5) -> dict:
     """The trace the judge would have produced under ``thresholds`` (LLM tier off).
 
     Mirrors apps.assistant.pipeline: a reply routed slm or clarify whose confidence is below its
     intent's threshold escalates; with the LLM tier off that is route "llm" with an empty answer.
+    A confirmed change is not gated (``gate_exempt``).
     """
+    if gate_exempt(trace):
+        return trace
     route = trace.get("route")
     threshold = thresholds.get(trace.get("intent"), default)
     confidence = float(trace.get("confidence") or 0.0)
@@ -900,8 +915,8 @@ def thresholds_calibrate(
     budget = wrong_budget(n=n, target=target, confidence=confidence)
     by_intent: dict[str, list[tuple[float, bool, bool, str]]] = defaultdict(list)
     for q, trace in zip(questions, traces_ungated, strict=True):
-        if trace.get("route") not in ("slm", "clarify"):
-            continue
+        if trace.get("route") not in ("slm", "clarify") or gate_exempt(trace):
+            continue  # no threshold changes what happens to these
         s = trace_score(question=q, trace=trace)
         by_intent[trace.get("intent")].append((s.confidence, s.correct, s.route == "slm", q["id"]))
     options = {

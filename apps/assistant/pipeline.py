@@ -22,7 +22,7 @@ from apps.assistant import respond as tpl
 from apps.assistant.act import ActResult, act, extracted_merge, pending_items_named
 from apps.assistant.classifier import asks_for_human
 from apps.assistant.prompts import LLM_SYSTEM, respond_prompt
-from apps.assistant.slots import slots_extract
+from apps.assistant.slots import slots_extract, without_emails
 from apps.assistant.understand import (
     MAX_MODEL_CHARS,
     Understanding,
@@ -211,7 +211,7 @@ def _options_into_state(text: str, state: dict, product: Any) -> None:
 
     slots = state.setdefault("slots", {})
     options = product_options(product=product)
-    found = option_values_find(text=text, product=product)
+    found = option_values_find(text=without_emails(text), product=product)
     for name, value in found.items():
         if name == "size":
             slots["size"] = value  # as the catalog spells it ("58cm", "Queen", "7 ft x 10 ft")

@@ -367,6 +367,7 @@ def option_values_find(*, text: str, product: Product) -> dict[str, str]:
     option and any value ("queen", "7 ft x 10 ft", "60%", "500 mg") is understood. The longest
     value wins where two overlap ("king" inside "california king")."""
     message = f" {option_key(text)} "
+    name_words = set(option_key(product.name).split())
     found: dict[str, str] = {}
     taken: list[tuple[int, int]] = []
     candidates = [
@@ -379,8 +380,8 @@ def option_values_find(*, text: str, product: Product) -> dict[str, str]:
             continue
         if key.isdigit() and len(key) < 2 and name != "size":
             continue  # "1" is too common a word to be an option value outside sizes
-        at = message.find(f" {key} ")
-        if at < 0:
+        at = _find_outside_name(message, key, name_words)
+        if at == -1:
             at = _fuzzy_find(message, key)  # "forest gren", "matte blak": one slip in a long word
         if at < 0:
             continue
@@ -390,6 +391,24 @@ def option_values_find(*, text: str, product: Product) -> dict[str, str]:
         taken.append(span)
         found[name] = value
     return found
+
+
+def _find_outside_name(message: str, key: str, name_words: set[str]) -> int:
+    """Where ``key`` occurs in ``message`` other than as part of the product's own name: "swap my
+    all-season duvet for full" names the All-Season Duvet, not its all-season warmth. An occurrence
+    whose words all belong to the name, next to another word of the name, is the name; -2 if
+    that is the only one, -1 if there is none."""
+    in_name = all(word in name_words for word in key.split())
+    named = False
+    at = message.find(f" {key} ")
+    while at >= 0:
+        before = message[:at].split()[-1:]
+        after = message[at + len(key) + 2 :].split()[:1]
+        if not (in_name and any(word in name_words for word in before + after)):
+            return at
+        at = message.find(f" {key} ", at + 1)
+        named = True
+    return -2 if named else -1
 
 
 def _fuzzy_find(message: str, key: str) -> int:

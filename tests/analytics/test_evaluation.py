@@ -337,6 +337,25 @@ def test_trace_gate_mirrors_the_judge():
     assert ev.trace_gate(trace=human, thresholds={"order_status": 0.9}) is human
 
 
+def test_trace_gate_never_gates_a_confirmed_change_or_a_question_between_two_topics():
+    # As the judge: the "yes" that made the exchange is sent whatever the exchange threshold
+    done = trace(route="slm", intent="exchange_size", answer="Done: ...", confidence=0.9)
+    done["tool_calls"] = [{"name": "exchange_request_create", "args": {}, "ok": True}]
+    assert ev.trace_gate(trace=done, thresholds={"exchange_size": 0.96}) is done
+    refused = dict(done, tool_calls=[{"name": "exchange_request_create", "args": {}, "ok": False}])
+    assert ev.trace_gate(trace=refused, thresholds={"exchange_size": 0.96})["route"] == "llm"
+    ask_back = trace(
+        route="clarify", intent="shipping_delivery", confidence=0.3, escalation_reason="ambiguous: a or b"
+    )
+    assert ev.trace_gate(trace=ask_back, thresholds={"shipping_delivery": 0.7}) is ask_back
+    # and calibration leaves them out: no threshold changes what happens to them
+    qs, ts = _synthetic({"exchange_size": [(0.9, True)] * 3})
+    for t in ts:
+        t["tool_calls"] = [{"name": "exchange_request_create", "args": {}, "ok": True}]
+    result = ev.thresholds_calibrate(questions=qs, traces_ungated=ts, target=0.02, current={})
+    assert "exchange_size" not in result["per_intent"]
+
+
 def test_metrics_rates_and_escalation_precision_recall():
     qs = [
         question("a", checks=ORDER_CHECKS),  # resolved

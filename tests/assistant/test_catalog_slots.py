@@ -272,3 +272,42 @@ def test_a_product_description_answering_another_topic_names_the_product(store):
     assert {"kind": "product", "id": card.external_id} in res.citations
     assert res.passage is None
     assert res.answer.startswith("The Bluegum Gift Card: A digital gift card emailed"), res.answer
+
+
+def test_an_option_value_in_the_products_own_name_is_the_name(store):
+    from apps.catalog.selectors import option_values_find
+
+    duvet = _product(
+        "All-Season Duvet",
+        "bedding",
+        [
+            ({"size": "queen", "warmth": "lightweight"}, 1),
+            ({"size": "full", "warmth": "lightweight"}, 4),
+            ({"size": "full", "warmth": "all-season"}, 4),
+        ],
+    )
+    # "all-season" names the duvet here, not its warmth: only the size changes
+    assert option_values_find(text="swap my all-season duvet for full", product=duvet) == {"size": "full"}
+    # the same value said apart from the name is the option
+    assert option_values_find(text="the all-season duvet in full, all-season", product=duvet) == {
+        "size": "full",
+        "warmth": "all-season",
+    }
+    assert option_values_find(text="do you have it in all-season", product=duvet) == {"warmth": "all-season"}
+
+
+def test_an_email_address_names_no_option(store):
+    from apps.assistant.slots import slots_extract
+
+    towel = _product(
+        "Turkish Cotton Towel",
+        "bath",
+        [({"color": "sea glass", "type": "hand towel"}, 0), ({"color": "brown", "type": "bath towel"}, 3)],
+    )
+    extracted = slots_extract(
+        "swap it for bath towel, email maelle.brown@example.net", known_colors=["brown"]
+    )
+    assert extracted.color is None
+    assert extracted.email == "maelle.brown@example.net"
+    r = ask(f"is the turkish cotton towel in stock? my email is maelle.brown@example.net ({towel.name})")
+    assert r.trace["slots"].get("color") is None
