@@ -625,7 +625,28 @@ def slm_phrase(
         if flipped:
             stats["ungrounded"] = [f"negation dropped: {flipped[0][:80]}"]
             return None, stats
+        if (cut := fragment_of(text, source=source)) is not None:
+            stats["ungrounded"] = [f"fragment: {cut[:80]}"]
+            return None, stats
     return text, stats
+
+
+def fragment_of(text: str, *, source: str) -> str | None:
+    """The passage's words before ``text`` when ``text`` is the passage's own words cut off mid
+    sentence ("Target, Walmart and Amazon for 7 days after your order." out of "We match Target,
+    Walmart and Amazon ..."): the reply lost its subject and verb. None when it is not a cut copy."""
+
+    def norm(value: str) -> str:
+        return " ".join(value.lower().split())
+
+    body, passage = norm(text).rstrip(".!?"), norm(source)
+    at = passage.find(body) if len(body) >= 12 else -1
+    if at <= 0:
+        return None
+    before = passage[:at].rstrip()
+    if not before or before[-1] in ".!?:;":
+        return None
+    return before
 
 
 def stream_text(text: str, on_token: Callable[[str], None] | None) -> None:

@@ -287,6 +287,41 @@ def test_an_off_topic_phrasing_falls_back_to_the_passage():
     assert text == good
 
 
+def test_a_phrasing_cut_out_of_the_passage_mid_sentence_is_refused():
+    from apps.assistant.respond import fragment_of, slm_phrase
+    from apps.inference.backends import Token
+
+    passage = (
+        "Do you match prices? We match Target, Walmart and Amazon (sold by Amazon) for 7 days after "
+        "your order."
+    )
+    cut = "Target, Walmart and Amazon (sold by Amazon) for 7 days after your order."
+    assert fragment_of(cut, source=passage) == "do you match prices? we match"
+    # a whole sentence of the passage, or the model's own words, is no fragment
+    assert (
+        fragment_of("We match Target, Walmart and Amazon (sold by Amazon) for 7 days.", source=passage)
+        is None
+    )
+    assert fragment_of("Yes, we match Target and Walmart prices for 7 days.", source=passage) is None
+
+    class Scripted:
+        last_prompt_tokens = last_cached_tokens = last_completion_tokens = 0
+
+        def stream(self, **_):
+            yield Token(text=cut, logprob=-0.1)
+
+    text, stats = slm_phrase(
+        backend=Scripted(),
+        source=passage,
+        prompt="p",
+        facts=[passage],
+        allowed_extra="do you match prices",
+        on_first=lambda: None,
+    )
+    assert text is None
+    assert stats["ungrounded"][0].startswith("fragment:")
+
+
 def test_a_phrasing_that_drops_a_not_is_refused():
     from apps.assistant.respond import negation_dropped
 
