@@ -31,6 +31,7 @@ from apps.assistant.understand import (
     question_clauses,
     understand,
 )
+from apps.orders.selectors import order_number_formats_pinned
 
 logger = logging.getLogger(__name__)
 
@@ -471,18 +472,19 @@ def reply(
     trace = _empty_trace(backend)
     new_state = copy.deepcopy(state) if state is not None else None
     try:
-        if new_state is None:
-            new_state = state_replay(turns=turns[:-1], state={}, identity=identity, backend=backend)
-        answer, route, quick, trace = _reply(
-            turns=turns,
-            identity=identity,
-            llm=llm,
-            state=new_state,
-            backend=backend,
-            trace=trace,
-            started=started,
-            marks=marks,
-        )
+        with order_number_formats_pinned():
+            if new_state is None:
+                new_state = state_replay(turns=turns[:-1], state={}, identity=identity, backend=backend)
+            answer, route, quick, trace = _reply(
+                turns=turns,
+                identity=identity,
+                llm=llm,
+                state=new_state,
+                backend=backend,
+                trace=trace,
+                started=started,
+                marks=marks,
+            )
     except Exception as exc:
         logger.exception("reply pipeline failed")
         answer, route, quick = tpl.HANDOFF_GENERIC, "human", []

@@ -427,3 +427,19 @@ def test_a_label_made_before_the_parcel_left_reads_will_ship():
     assert "It will ship with UPS, tracking number 1Z1." in order_status_text(summary)
     summary["shipments"][0]["shipped_at"] = "2026-10-06T10:00:00+00:00"
     assert "It shipped on October 6, 2026 with UPS, tracking number 1Z1." in order_status_text(summary)
+
+
+def test_one_reply_reads_the_order_number_formats_once(store, monkeypatch):
+    # Each step looks for order numbers; the formats are checked against the orders table once a reply.
+    checks = []
+    real = Order.objects.aggregate
+
+    def spy(*args, **kwargs):
+        checks.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(Order.objects, "aggregate", spy)
+    noah = store.identity("noah@example.com")
+    r = ask("where is my order #W2611340? also how much does shipping cost", identity=noah)
+    assert r.trace["slots"]["order_number"] == "#W2611340"
+    assert len(checks) == 1
